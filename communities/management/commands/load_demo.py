@@ -1,0 +1,50 @@
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from communities.demo import load_tree
+from communities.models import Node
+from core.models import ApiToken, Assignment, Role, hash_token
+
+DEMO_PASSWORD = "Sanqi@2026"
+DEMO_TOKEN = "sanqi-demo-readonly-token-620102"
+# username, full name (last, first), node code, role, superuser
+DEMO_USERS = [
+    ("admin", ("系统", "管理员"), None, None, True),
+    ("district_reviewer", ("王", "审核"), "620102000000", Role.REVIEWER, False),
+    ("street_clerk", ("李", "录入"), "620102017000", Role.ENTRY, False),
+    ("community_clerk", ("张", "社区"), "620102017001", Role.ENTRY, False),
+    ("neighbour_clerk", ("赵", "邻街"), "620102014000", Role.ENTRY, False),
+    ("city_viewer", ("刘", "查看"), "620100000000", Role.VIEWER, False),
+    ("api_dashboard", ("大屏", "接口"), "620102000000", Role.VIEWER, False),
+]
+ROLE_TEXT = {None: "系统管理员", Role.REVIEWER: "区委组织部审核员", Role.ENTRY: "录入员", Role.VIEWER: "查看员"}
+
+
+class Command(BaseCommand):
+    help = "Load the demo district 兰州市城关区 and its demo users; running it again changes nothing."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        created = load_tree()
+        User = get_user_model()
+        nodes = {n.code: n for n in Node.objects.filter(code__in=[u[2] for u in DEMO_USERS if u[2]])}
+        lines = []
+        for username, (last, first), code, role, superuser in DEMO_USERS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User(username=username, last_name=last, first_name=first, is_superuser=superuser, is_staff=superuser)
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            if code:
+                Assignment.objects.get_or_create(user=user, node=nodes[code], role=role)
+            where = f"{nodes[code].name}（{code}）" if code else "全部区划"
+            lines.append(f"  {username:<18} {DEMO_PASSWORD}   {ROLE_TEXT[role]} · {where}")
+        if not ApiToken.objects.filter(key_hash=hash_token(DEMO_TOKEN)).exists():
+            token = ApiToken(user=User.objects.get(username="api_dashboard"), name="大屏只读令牌", read_only=True)
+            token.set_key(DEMO_TOKEN)
+            token.save()
+        self.stdout.write(f"演示数据：新建 {created} 个区划节点（已有的保持不变）。")
+        self.stdout.write("演示账号（用户名 / 密码 / 角色 · 范围）：")
+        self.stdout.write("\n".join(lines))
+        self.stdout.write(f"  API 只读令牌：Authorization: Token {DEMO_TOKEN}")

@@ -1,0 +1,71 @@
+"""Pieces the REST framework settings name (authentication, permission, pagination, errors).
+
+Kept apart from ``core.api`` because DRF imports them while ``rest_framework.views`` loads.
+"""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions, pagination, permissions
+
+from core.models import ApiToken, hash_token
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    """``Authorization: Token <key>`` (or ``Bearer <key>``) against hashed :class:`ApiToken` keys."""
+
+    keywords = ("token", "bearer")
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower().decode() not in self.keywords:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("Invalid token header."))
+        try:
+            key = header[1].decode()
+        except UnicodeError:
+            raise exceptions.AuthenticationFailed(_("Invalid token header."))
+        token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(key)).first()
+        if token is None or not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
+        now = timezone.now()
+        if token.expires and token.expires <= now:
+            raise exceptions.AuthenticationFailed(_("The token has expired."))
+        if token.last_used is None or now - token.last_used > timedelta(minutes=5):
+            ApiToken.objects.filter(pk=token.pk).update(last_used=now)
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return "Token"
+
+
+class StandardPagination(pagination.PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class ScopedPermission(permissions.BasePermission):
+    """Authenticated users only; a read-only token may only read."""
+
+    message = _("Authentication credentials were not provided.")
+
+    def has_permission(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if request.method not in permissions.SAFE_METHODS and isinstance(request.auth, ApiToken) and request.auth.read_only:
+            self.message = _("This token is read-only and cannot change data.")
+            return False
+        return True
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(detail)
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,415 @@
+"""Excel I/O shared by every app: templates with dropdowns, hardened upload reading, an
+all-or-nothing import with a row-by-row report, and exports safe against formula injection.
+
+An app describes a sheet once (:class:`Sheet` with :class:`Column` s) and gets the template,
+the export and the import from it, so the three always agree.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Callable
+
+import openpyxl
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.encoding import escape_uri_path
+from django.utils.translation import gettext as _
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+class _Rollback(Exception):
+    """Raised inside the import transaction to undo every row when one fails to save."""
+
+
+class UploadError(Exception):
+    """The upload as a whole is unusable (size, type, structure); nothing was read."""
+
+
+def neutralise(value: Any) -> Any:
+    """Make a text cell that a spreadsheet would run as a formula inert (CSV/formula injection)."""
+    if isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES):
+        return "'" + value
+    return value
+
+
+def unneutralise(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1:].startswith(DANGEROUS_PREFIXES):
+        return value[1:]
+    return value
+
+
+@dataclass
+class Column:
+    """One column of a sheet. ``name`` is the form field it feeds on import."""
+
+    name: str
+    header: Any  # lazy translatable text
+    kind: str = "text"  # text, int, decimal, date, bool, choice
+    choices: Any = None  # a TextChoices/IntegerChoices class for kind="choice"
+    required: bool = False
+    width: int = 16
+    export: Callable[[Any], Any] | None = None  # value to export, from the object
+    importable: bool = True  # False: shown in exports only, ignored on import
+    help: Any = ""
+
+    @property
+    def title(self) -> str:
+        return str(self.header)
+
+    def export_value(self, obj) -> Any:
+        if self.export is not None:
+            return self.export(obj)
+        value = getattr(obj, self.name, None)
+        if self.kind == "choice" and value not in (None, ""):
+            return str(self.choices(value).label)
+        if self.kind == "bool":
+            return _("yes") if value else _("no")
+        if hasattr(value, "pk"):
+            return str(value)
+        return value
+
+    def parse(self, raw: Any) -> Any:
+        """Cell value → form data; raises ``ValueError`` with a Chinese message."""
+        raw = unneutralise(raw)
+        if isinstance(raw, str):
+            raw = raw.strip()
+        if raw is None or raw == "":
+            return ""
+        if self.kind == "choice":
+            text = str(raw)
+            for value, label in self.choices.choices:
+                if text in (str(label), str(value)):
+                    return value
+            raise ValueError(
+                _("“%(value)s” is not one of the choices: %(choices)s.")
+                % {"value": text, "choices": "、".join(str(label) for _v, label in self.choices.choices)}
+            )
+        if self.kind == "bool":
+            text = str(raw).lower()
+            if text in {str(_("yes")).lower(), "yes", "true", "1", "是"}:
+                return True
+            if text in {str(_("no")).lower(), "no", "false", "0", "否"}:
+                return False
+            raise ValueError(_("“%(value)s” must be yes or no.") % {"value": raw})
+        if self.kind == "int":
+            if isinstance(raw, float) and raw.is_integer():
+                return int(raw)
+            try:
+                return int(str(raw))
+            except ValueError:
+                raise ValueError(_("“%(value)s” is not a whole number.") % {"value": raw})
+        if self.kind == "decimal":
+            try:
+                return Decimal(str(raw))
+            except InvalidOperation:
+                raise ValueError(_("“%(value)s” is not a number.") % {"value": raw})
+        if self.kind == "date":
+            if isinstance(raw, datetime):
+                return raw.date()
+            if isinstance(raw, date):
+                return raw
+            try:
+                return date.fromisoformat(str(raw).replace("/", "-"))
+            except ValueError:
+                raise ValueError(_("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": raw})
+        if isinstance(raw, float) and raw.is_integer():
+            raw = int(raw)
+        return str(raw)
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    errors: list[RowError] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _workbook_response(wb: openpyxl.Workbook, filename: str) -> HttpResponse:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
+    return response
+
+
+def read_upload(upload) -> tuple[list[str], list[tuple[int, tuple]]]:
+    """Read an uploaded .xlsx defensively; return its header row and data rows (with row numbers).
+
+    Refused before anything is parsed: files over the size limit, files that are not an
+    Office Open XML workbook, and archives whose uncompressed size exceeds the limit (zip
+    bombs). openpyxl parses the XML through defusedxml, which is installed.
+    """
+    max_bytes = settings.SANQI_UPLOAD_MAX_BYTES
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_bytes:
+        raise UploadError(
+            _("The file is %(size).1f MB; the limit is %(limit).1f MB.")
+            % {"size": size / 1048576, "limit": max_bytes / 1048576}
+        )
+    data = upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise UploadError(_("The file is larger than the limit of %(limit).1f MB.") % {"limit": max_bytes / 1048576})
+    not_xlsx = UploadError(_("The file is not an Excel workbook (.xlsx). Save it as .xlsx and upload again."))
+    if not data.startswith(b"PK\x03\x04"):
+        raise not_xlsx
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        raise not_xlsx
+    names = {info.filename for info in infos}
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise not_xlsx
+    uncompressed = sum(info.file_size for info in infos)
+    if uncompressed > settings.SANQI_UPLOAD_MAX_UNCOMPRESSED_BYTES or len(infos) > 1000:
+        raise UploadError(
+            _("The workbook would unpack to %(size).0f MB, over the limit of %(limit).0f MB; it was not read.")
+            % {"size": uncompressed / 1048576, "limit": settings.SANQI_UPLOAD_MAX_UNCOMPRESSED_BYTES / 1048576}
+        )
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds on malformed parts
+        raise not_xlsx
+    try:
+        ws = wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        header_row = next(rows, None)
+        if header_row is None:
+            raise UploadError(_("The workbook is empty."))
+        headers = [str(h).strip() if h is not None else "" for h in header_row]
+        while headers and headers[-1] == "":
+            headers.pop()
+        body = []
+        for number, values in enumerate(rows, start=2):
+            if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                continue
+            body.append((number, values))
+            if len(body) > settings.SANQI_UPLOAD_MAX_ROWS:
+                raise UploadError(
+                    _("The sheet has more than %(limit)d rows; split it into several files.")
+                    % {"limit": settings.SANQI_UPLOAD_MAX_ROWS}
+                )
+        return headers, body
+    finally:
+        wb.close()
+
+
+class Sheet:
+    """A model's Excel layout: the template, the export and the import share it.
+
+    Subclasses set ``title``, ``columns``, ``key`` (the column naming a row's identity for
+    updates) and implement :meth:`lookup_existing`, :meth:`prepare_row` and :meth:`save_row`.
+    """
+
+    title: str = "sheet"
+    columns: list[Column] = []
+    key: str = ""
+    instructions: list[str] = []
+
+    def __init__(self, user):
+        self.user = user
+
+    # ---- writing ----
+    def _header(self, ws):
+        ws.append([c.title for c in self.columns])
+        for idx, column in enumerate(self.columns, start=1):
+            cell = ws.cell(row=1, column=idx)
+            cell.font = Font(bold=True)
+            cell.fill = HEADER_FILL
+            cell.alignment = Alignment(horizontal="center", vertical="center")
+            ws.column_dimensions[get_column_letter(idx)].width = column.width
+        ws.freeze_panes = "A2"
+
+    def _dropdowns(self, wb, ws, max_row: int = 5000):
+        lists = wb.create_sheet(str(_("choices")))
+        lists.sheet_state = "hidden"
+        list_col = 0
+        for idx, column in enumerate(self.columns, start=1):
+            if not column.importable:
+                continue
+            if column.kind == "choice":
+                labels = [str(label) for _v, label in column.choices.choices]
+            elif column.kind == "bool":
+                labels = [str(_("yes")), str(_("no"))]
+            else:
+                continue
+            list_col += 1
+            letter = get_column_letter(list_col)
+            for row, label in enumerate(labels, start=1):
+                lists.cell(row=row, column=list_col, value=label)
+            dv = DataValidation(
+                type="list",
+                formula1=f"'{lists.title}'!${letter}$1:${letter}${len(labels)}",
+                allow_blank=not column.required,
+                showErrorMessage=True,
+                errorTitle=str(_("Invalid value")),
+                error=str(_("Choose a value from the list.")),
+            )
+            col_letter = get_column_letter(idx)
+            dv.add(f"{col_letter}2:{col_letter}{max_row}")
+            ws.add_data_validation(dv)
+
+    def template_response(self) -> HttpResponse:
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = str(self.title)
+        self._header(ws)
+        self._dropdowns(wb, ws)
+        notes = wb.create_sheet(str(_("instructions")))
+        notes.column_dimensions["A"].width = 100
+        for line in self.instructions:
+            notes.append([str(line)])
+        notes.append([])
+        for column in self.columns:
+            mark = str(_("required")) if column.required else str(_("optional"))
+            if not column.importable:
+                mark = str(_("ignored on upload"))
+            notes.append([f"{column.title}（{mark}）{column.help or ''}"])
+        return _workbook_response(wb, f"{self.title}-{_('template')}.xlsx")
+
+    def export_response(self, queryset) -> HttpResponse:
+        wb = openpyxl.Workbook(write_only=True)
+        ws = wb.create_sheet(str(self.title))
+        ws.freeze_panes = "A2"
+        for idx, column in enumerate(self.columns, start=1):
+            ws.column_dimensions[get_column_letter(idx)].width = column.width
+        ws.append([c.title for c in self.columns])
+        for obj in queryset.iterator(chunk_size=2000):
+            ws.append([neutralise(c.export_value(obj)) for c in self.columns])
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        return _workbook_response(wb, f"{self.title}-{stamp}.xlsx")
+
+    # ---- reading ----
+    def lookup_existing(self, keys: list[str]) -> dict[str, Any]:
+        """Existing records by key, any scope: ``{key: obj}``."""
+        raise NotImplementedError
+
+    def prepare_row(self, data: dict, existing) -> tuple[Any, dict[str, list[str]]]:
+        """Validate one row's data; return (something to save, {column name: [errors]})."""
+        raise NotImplementedError
+
+    def save_row(self, prepared, existing) -> str:
+        """Save one validated row; return "created", "updated" or "unchanged"."""
+        raise NotImplementedError
+
+    def check_existing(self, existing) -> str | None:
+        """An error message when an existing record may not be changed by this user."""
+        return None
+
+    def import_file(self, upload) -> ImportResult:
+        """All-or-nothing import: every row is checked first; if any fails, nothing is saved."""
+        result = ImportResult()
+        try:
+            headers, rows = read_upload(upload)
+        except UploadError as exc:
+            result.errors.append(RowError(0, "", str(exc)))
+            return result
+        expected = [c.title for c in self.columns]
+        missing = [h for h in expected if h not in headers]
+        unknown = [h for h in headers if h and h not in expected]
+        if missing or unknown:
+            parts = []
+            if missing:
+                parts.append(_("missing columns: %(cols)s") % {"cols": "、".join(missing)})
+            if unknown:
+                parts.append(_("unknown columns: %(cols)s") % {"cols": "、".join(unknown)})
+            result.errors.append(
+                RowError(1, "", _("The header row does not match the template (%(detail)s). Download the template and use its header row.") % {"detail": "；".join(parts)})
+            )
+            return result
+        if not rows:
+            result.errors.append(RowError(0, "", _("The sheet has no data rows.")))
+            return result
+        position = {h: i for i, h in enumerate(headers)}
+        by_name = {c.name: c for c in self.columns}
+        key_column = by_name[self.key]
+        parsed_rows = []
+        seen_keys: dict[str, int] = {}
+        for number, values in rows:
+            data, row_errors = {}, []
+            for column in self.columns:
+                if not column.importable:
+                    continue
+                idx = position[column.title]
+                raw = values[idx] if idx < len(values) else None
+                try:
+                    data[column.name] = column.parse(raw)
+                except ValueError as exc:
+                    row_errors.append(RowError(number, column.title, str(exc)))
+                    data[column.name] = ""
+            key = str(data.get(self.key, "") or "")
+            if key:
+                if key in seen_keys:
+                    row_errors.append(
+                        RowError(number, key_column.title, _("%(key)s appears twice in the file (also row %(row)d).") % {"key": key, "row": seen_keys[key]})
+                    )
+                else:
+                    seen_keys[key] = number
+            parsed_rows.append((number, data, row_errors))
+        existing_by_key = self.lookup_existing(list(seen_keys))
+        prepared_rows = []
+        for number, data, row_errors in parsed_rows:
+            result.errors.extend(row_errors)
+            if row_errors:
+                continue
+            existing = existing_by_key.get(str(data.get(self.key, "")))
+            if existing is not None:
+                problem = self.check_existing(existing)
+                if problem:
+                    result.errors.append(RowError(number, key_column.title, problem))
+                    continue
+            prepared, field_errors = self.prepare_row(data, existing)
+            for name, messages in field_errors.items():
+                title = by_name[name].title if name in by_name else ""
+                for message in messages:
+                    result.errors.append(RowError(number, title, message))
+            if not field_errors:
+                prepared_rows.append((number, prepared, existing))
+        if result.errors:
+            return result
+        try:
+            with transaction.atomic():
+                for number, prepared, existing in prepared_rows:
+                    try:
+                        outcome = self.save_row(prepared, existing)
+                    except ValidationError as exc:
+                        messages = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+                        for name, msgs in messages.items():
+                            title = by_name[name].title if name in by_name else ""
+                            for message in msgs:
+                                result.errors.append(RowError(number, title, message))
+                    except PermissionDenied as exc:
+                        result.errors.append(RowError(number, "", str(exc)))
+                    else:
+                        setattr(result, outcome, getattr(result, outcome) + 1)
+                if result.errors:
+                    raise _Rollback
+        except _Rollback:
+            result.created = result.updated = result.unchanged = 0
+        return result

@@ -1,0 +1,66 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ENTRY = "entry", _("data entry clerk")
+    REVIEWER = "reviewer", _("reviewer")
+    VIEWER = "viewer", _("viewer")
+
+
+class Assignment(models.Model):
+    """A user's role on one node of the hierarchy; it covers that node's whole subtree."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("user")
+    )
+    node = models.ForeignKey(
+        "communities.Node", on_delete=models.PROTECT, related_name="assignments", verbose_name=_("node")
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [models.UniqueConstraint(fields=["user", "node", "role"], name="unique_assignment")]
+        ordering = ["node__code", "role"]
+
+    def __str__(self):
+        return f"{self.user} · {self.node} · {self.get_role_display()}"
+
+
+def hash_token(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A REST client's token. Only its hash is stored; the key is shown once, at creation."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_prefix = models.CharField(_("key prefix"), max_length=8, editable=False)
+    read_only = models.BooleanField(_("read only"), default=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    expires = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"{self.name} ({self.key_prefix}…)"
+
+    def set_key(self, key: str | None = None) -> str:
+        key = key or secrets.token_hex(20)
+        self.key_hash = hash_token(key)
+        self.key_prefix = key[:8]
+        return key

@@ -1,0 +1,68 @@
+"""Writes shared by every domain app: save and delete inside the actor's scope, with audit.
+
+Domain services call these instead of ``save()``/``delete()`` so that every write
+- validates the instance (``full_clean``: field rules and ``Model.clean``),
+- refuses a record whose node lies outside the actor's change scope, checked before the write
+  for a clear message and again inside the transaction against the database (NetBox's
+  ``ObjectValidationMixin``), so nothing can be created, moved or edited out of scope,
+- records the actor in the audit history (django-simple-history).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models.deletion import ProtectedError, RestrictedError
+from django.utils.translation import gettext as _
+
+from core.scope import Action, node_in_scope
+
+
+def scope_node_of(instance):
+    """The hierarchy node a record belongs to, following the model's ``scope_path``."""
+    node = instance
+    for part in filter(None, instance.scope_path.split("__")):
+        node = getattr(node, part, None)
+        if node is None:
+            return None
+    return node
+
+
+def _check_in_scope(actor, instance) -> None:
+    node = scope_node_of(instance)
+    if node is None or not node_in_scope(actor, node, Action.CHANGE):
+        raise PermissionDenied(_("This record lies outside the part of the hierarchy you may edit."))
+
+
+@transaction.atomic
+def scoped_save(*, actor, instance: models.Model) -> models.Model:
+    """Validate ``instance`` and save it, provided it stays within the actor's change scope."""
+    if instance.pk is not None:
+        model = type(instance)
+        if not model.objects.restrict(actor, Action.CHANGE).filter(pk=instance.pk).exists():
+            raise PermissionDenied(_("This record lies outside the part of the hierarchy you may edit."))
+    instance.full_clean()
+    _check_in_scope(actor, instance)
+    instance._history_user = actor
+    instance.save()
+    # Re-check against the database inside the transaction: what was saved must be reachable.
+    if not type(instance).objects.restrict(actor, Action.CHANGE).filter(pk=instance.pk).exists():
+        raise PermissionDenied(_("This record lies outside the part of the hierarchy you may edit."))
+    return instance
+
+
+@transaction.atomic
+def scoped_delete(*, actor, instance: models.Model) -> None:
+    model = type(instance)
+    if not model.objects.restrict(actor, Action.CHANGE).filter(pk=instance.pk).exists():
+        raise PermissionDenied(_("This record lies outside the part of the hierarchy you may edit."))
+    instance._history_user = actor
+    try:
+        with transaction.atomic():
+            instance.delete()
+    except (ProtectedError, RestrictedError) as exc:
+        blocking = sorted({str(obj._meta.verbose_name) for obj in exc.protected_objects if hasattr(obj, "_meta")})
+        raise ValidationError(
+            _("%(obj)s cannot be deleted while other records depend on it: %(deps)s.")
+            % {"obj": instance, "deps": "、".join(blocking)}
+        ) from exc

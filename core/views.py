@@ -1,0 +1,273 @@
+"""Base views: every page of a domain app is one of these, given a model, a filterset, a form,
+the app's services and, where it has one, its Excel sheet.
+
+The queryset is always narrowed through ``visible_to``: a record outside the user's scope is a
+404, the same answer as a record that does not exist. A record the user may see but not change
+is a 403 on its edit and delete pages.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from core.audit import history_for, recent_changes
+from core.excel import ImportResult
+from core.scope import Action, scope_prefixes
+
+
+def can_change_any(user) -> bool:
+    prefixes = scope_prefixes(user, Action.CHANGE)
+    return prefixes is None or bool(prefixes)
+
+
+def querystring_without(request, *keys: str) -> str:
+    params = request.GET.copy()
+    for key in keys:
+        params.pop(key, None)
+    return params.urlencode()
+
+
+class ScopedViewMixin(LoginRequiredMixin):
+    model = None
+    queryset = None
+
+    def base_queryset(self):
+        qs = self.queryset if self.queryset is not None else self.model.objects.all()
+        return qs.all()
+
+    def visible_queryset(self):
+        return self.base_queryset().visible_to(self.request.user)
+
+    def get_visible_object(self, pk):
+        return get_object_or_404(self.visible_queryset(), pk=pk)
+
+    def get_changeable_object(self, pk):
+        obj = self.get_visible_object(pk)
+        if not self.model.objects.restrict(self.request.user, Action.CHANGE).filter(pk=obj.pk).exists():
+            raise PermissionDenied(_("You may read this record but not change it."))
+        return obj
+
+
+class ObjectListView(ScopedViewMixin, View):
+    """A filtered, paginated list; ``?export=xlsx`` downloads the same filtered rows."""
+
+    filterset_class = None
+    template_name = "generic/object_list.html"
+    table_template = None
+    sheet_class = None
+    paginate_by = 50
+    title = ""
+    url_prefix = ""  # e.g. "communities:community"
+
+    def filtered_queryset(self, request):
+        self.filterset = self.filterset_class(request.GET or None, queryset=self.visible_queryset(), request=request)
+        return self.filterset.qs
+
+    def get(self, request):
+        qs = self.filtered_queryset(request)
+        if request.GET.get("export") == "xlsx" and self.sheet_class is not None:
+            return self.sheet_class(request.user).export_response(qs)
+        paginator = Paginator(qs, self.paginate_by)
+        page = paginator.get_page(request.GET.get("page"))
+        context = {
+            "title": self.title,
+            "filterset": self.filterset,
+            "page_obj": page,
+            "object_list": page.object_list,
+            "querystring": querystring_without(request, "page"),
+            "export_querystring": querystring_without(request, "page", "export"),
+            "table_template": self.table_template,
+            "url_prefix": self.url_prefix,
+            "can_add": can_change_any(request.user),
+            "has_sheet": self.sheet_class is not None,
+        }
+        return render(request, self.template_name, context)
+
+
+class ObjectDetailView(ScopedViewMixin, View):
+    template_name = None
+
+    def extra_context(self, obj) -> dict:
+        return {}
+
+    def get(self, request, pk):
+        obj = self.get_visible_object(pk)
+        can_change = self.model.objects.restrict(request.user, Action.CHANGE).filter(pk=obj.pk).exists()
+        context = {"object": obj, "history": history_for(obj), "can_change": can_change}
+        context.update(self.extra_context(obj))
+        return render(request, self.template_name, context)
+
+
+class ObjectEditView(ScopedViewMixin, View):
+    """Create (no pk) or edit a record through the app's services."""
+
+    form_class = None
+    template_name = "generic/object_edit.html"
+    create_service = None
+    update_service = None
+    list_url = ""
+
+    def get_form(self, obj=None, data=None):
+        return self.form_class(data=data, instance=obj, user=self.request.user)
+
+    def render_form(self, request, form, obj):
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "object": obj, "model_name": self.model._meta.verbose_name, "list_url": self.list_url},
+        )
+
+    def get(self, request, pk=None):
+        obj = self.get_changeable_object(pk) if pk else None
+        if obj is None and not can_change_any(request.user):
+            raise PermissionDenied(_("You have no part of the hierarchy to enter data in."))
+        return self.render_form(request, self.get_form(obj), obj)
+
+    def post(self, request, pk=None):
+        obj = self.get_changeable_object(pk) if pk else None
+        if obj is None and not can_change_any(request.user):
+            raise PermissionDenied(_("You have no part of the hierarchy to enter data in."))
+        form = self.get_form(obj, data=request.POST)
+        if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in form._meta.fields if name in form.cleaned_data}
+            try:
+                if obj is None:
+                    saved = type(self).create_service(actor=request.user, **fields)
+                else:
+                    saved = type(self).update_service(
+                        actor=request.user, **{self.model._meta.model_name: obj}, **fields
+                    )
+            except ValidationError as exc:
+                add_validation_error(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Saved %(obj)s.") % {"obj": saved})
+                return HttpResponseRedirect(saved.get_absolute_url())
+        return self.render_form(request, form, obj)
+
+
+def add_validation_error(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class ObjectDeleteView(ScopedViewMixin, View):
+    template_name = "generic/object_delete.html"
+    delete_service = None
+    list_url = ""
+
+    def get(self, request, pk):
+        obj = self.get_changeable_object(pk)
+        return render(request, self.template_name, {"object": obj, "list_url": self.list_url})
+
+    def post(self, request, pk):
+        obj = self.get_changeable_object(pk)
+        try:
+            type(self).delete_service(actor=request.user, **{self.model._meta.model_name: obj})
+        except (ValidationError, PermissionDenied) as exc:
+            error = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            return render(request, self.template_name, {"object": obj, "list_url": self.list_url, "error": error})
+        messages.success(request, _("Deleted %(obj)s.") % {"obj": obj})
+        return HttpResponseRedirect(reverse(self.list_url))
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Excel file (.xlsx)"))
+
+
+class ObjectImportView(LoginRequiredMixin, View):
+    """Upload an Excel sheet: all rows are checked; either all are saved or none."""
+
+    sheet_class = None
+    template_name = "generic/object_import.html"
+    list_url = ""
+    title = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not can_change_any(request.user):
+            raise PermissionDenied(_("You have no part of the hierarchy to enter data in."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        if request.GET.get("template"):
+            return self.sheet_class(request.user).template_response()
+        return render(request, self.template_name, {"form": UploadForm(), "title": self.title, "list_url": self.list_url})
+
+    def post(self, request):
+        form = UploadForm(request.POST, request.FILES)
+        result = None
+        if form.is_valid():
+            result: ImportResult = self.sheet_class(request.user).import_file(form.cleaned_data["file"])
+            if result.ok:
+                messages.success(
+                    request,
+                    _("Upload saved: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+                    % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+                )
+                return HttpResponseRedirect(reverse(self.list_url))
+        status = 400 if result is not None else 200
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "result": result, "title": self.title, "list_url": self.list_url},
+            status=status,
+        )
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        from communities.selectors import scope_summary
+
+        context = super().get_context_data(**kwargs)
+        context.update(scope_summary(user=self.request.user))
+        context["recent"] = recent_changes(self.request.user, limit=10)
+        return context
+
+
+class ChangeLogView(LoginRequiredMixin, TemplateView):
+    template_name = "core/changelog.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["entries"] = recent_changes(self.request.user, limit=200)
+        return context
+
+
+def healthz(request):
+    """Liveness for load balancers and docker-compose: the database answers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # pragma: no cover - exercised by an outage only
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    body = {"status": "ok", "database": "ok"}
+    if request.GET.get("deep"):
+        from django.conf import settings
+
+        from core.tasks import ping
+
+        try:
+            body["worker"] = ping.delay().get(timeout=5) == "pong" and "ok"
+        except Exception:
+            body.update(status="error", worker="unavailable")
+            return JsonResponse(body, status=503)
+        body["broker"] = "inline" if settings.CELERY_TASK_ALWAYS_EAGER else "ok"
+    return JsonResponse(body)

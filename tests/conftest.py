@@ -1,0 +1,163 @@
+"""Shared fixtures: a small hierarchy and the personas every suite uses.
+
+Hierarchy (codes are real-shaped 统计用区划代码):
+  甘肃省 62 → 兰州市 6201 → 城关区 620102 → 街道A 620102001 → 社区A1, 社区A2
+                                        → 街道B 620102002 → 社区B1
+                       → 七里河区 620103 → 街道C 620103001 → 社区C1
+Personas (healthchecks' alice/bob/charlie, for this domain):
+  district_reviewer: 审核员 on 城关区      street_clerk: 录入员 on 街道A
+  community_clerk:   录入员 on 社区A1      neighbour_clerk: 录入员 on 街道B
+  viewer:            查看员 on 城关区      admin: system administrator
+  read_token / write_token: API tokens of district_reviewer and street_clerk
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+from rest_framework.test import APIClient
+
+from communities.models import CommunityType, Node, PartyOrgForm
+from core.models import ApiToken, Assignment, Role
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require_service(name: str, available: bool, detail: str = "") -> None:
+    """Skip a test whose service is missing, except in CI, where that is a failure."""
+    if available:
+        return
+    message = f"{name} is not available{': ' + detail if detail else ''}"
+    if IN_CI:
+        pytest.fail(f"{message} (CI must provide it)")
+    pytest.skip(message)
+
+
+def make_node(code: str, name: str, parent: Node | None = None, **facts) -> Node:
+    node = Node(code=code, name=name, parent=parent, **facts)
+    node.full_clean()
+    node.save()
+    return node
+
+
+def community_facts(**overrides) -> dict:
+    facts = dict(
+        community_type=CommunityType.COMMERCIAL,
+        resident_population=6000,
+        floating_population=900,
+        households=2100,
+        party_members=180,
+        party_org_form=PartyOrgForm.GENERAL_BRANCH,
+    )
+    facts.update(overrides)
+    return facts
+
+
+@dataclass
+class Tree:
+    province: Node
+    city: Node
+    district: Node
+    street_a: Node
+    street_b: Node
+    community_a1: Node
+    community_a2: Node
+    community_b1: Node
+    other_district: Node
+    street_c: Node
+    community_c1: Node
+
+
+@pytest.fixture
+def tree(db) -> Tree:
+    province = make_node("620000000000", "甘肃省")
+    city = make_node("620100000000", "兰州市", province)
+    district = make_node("620102000000", "城关区", city)
+    street_a = make_node("620102001000", "酒泉路街道", district)
+    street_b = make_node("620102002000", "张掖路街道", district)
+    other = make_node("620103000000", "七里河区", city)
+    street_c = make_node("620103001000", "西园街道", other)
+    return Tree(
+        province=province,
+        city=city,
+        district=district,
+        street_a=street_a,
+        street_b=street_b,
+        community_a1=make_node("620102001001", "南关社区", street_a, **community_facts()),
+        community_a2=make_node("620102001002", "北关社区", street_a, **community_facts(households=3000)),
+        community_b1=make_node("620102002001", "中山社区", street_b, **community_facts()),
+        other_district=other,
+        street_c=street_c,
+        community_c1=make_node("620103001001", "西湖社区", street_c, **community_facts()),
+    )
+
+
+@dataclass
+class Personas:
+    district_reviewer: object
+    street_clerk: object
+    community_clerk: object
+    neighbour_clerk: object
+    viewer: object
+    admin: object
+    read_token: str
+    write_token: str
+
+
+def _user(username, node=None, role=None, **extra):
+    user = get_user_model().objects.create_user(username=username, password="Test-pass-2026!", **extra)
+    if node is not None:
+        Assignment.objects.create(user=user, node=node, role=role)
+    return user
+
+
+def _token(user, read_only: bool) -> str:
+    token = ApiToken(user=user, name=f"{user.username}-token", read_only=read_only)
+    key = token.set_key()
+    token.save()
+    return key
+
+
+@pytest.fixture
+def personas(tree) -> Personas:
+    reviewer = _user("district_reviewer", tree.district, Role.REVIEWER)
+    clerk = _user("street_clerk", tree.street_a, Role.ENTRY)
+    return Personas(
+        district_reviewer=reviewer,
+        street_clerk=clerk,
+        community_clerk=_user("community_clerk", tree.community_a1, Role.ENTRY),
+        neighbour_clerk=_user("neighbour_clerk", tree.street_b, Role.ENTRY),
+        viewer=_user("viewer", tree.district, Role.VIEWER),
+        admin=_user("admin", is_superuser=True, is_staff=True),
+        read_token=_token(reviewer, read_only=True),
+        write_token=_token(clerk, read_only=False),
+    )
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` → the Django test client logged in as that user."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def api():
+    """``api(user=None, token=None)`` → a DRF client authenticated by session or token."""
+
+    def _api(user=None, token=None):
+        c = APIClient()
+        if user is not None:
+            c.force_login(user)
+        if token is not None:
+            c.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        return c
+
+    return _api

@@ -1,0 +1,198 @@
+"""The generic suite every scoped model feeds with data only (NetBox utilities/testing).
+
+A test class for a model subclasses :class:`ScopedCrudSuite` and sets the URLs and the data
+hooks; it inherits list, detail, create, update and delete for each persona, through both the
+pages and the API, including "a neighbouring street's record is a 404 and is left unchanged",
+and the guard that a list's queries do not grow with its length.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+
+class ScopedCrudSuite:
+    model = None
+    url_prefix = ""  # "communities:community" → _list, _detail, _add, _edit, _delete
+    api_basename = ""  # "communities-api:community" → -list, -detail
+
+    # ---- data hooks (subclasses implement) ----
+    def own_object(self, tree):
+        """A record in street A (the street clerk's)."""
+        raise NotImplementedError
+
+    def neighbour_object(self, tree):
+        """A record in street B (the neighbour clerk's)."""
+        raise NotImplementedError
+
+    def create_data(self, tree) -> dict:
+        """Form data that creates a record in street A."""
+        raise NotImplementedError
+
+    def create_data_in_neighbour_street(self, tree) -> dict:
+        raise NotImplementedError
+
+    def update_data(self, obj) -> dict:
+        """Form data that changes ``obj`` in a visible way (see ``changed``)."""
+        raise NotImplementedError
+
+    def api_create_data(self, tree) -> dict:
+        return self.create_data(tree)
+
+    def api_update_data(self, obj) -> dict:
+        return self.update_data(obj)
+
+    def snapshot(self, obj) -> dict:
+        obj = type(obj)._base_manager.get(pk=obj.pk)
+        return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if f.name != "last_updated"}
+
+    def created_exists(self, data) -> bool:
+        raise NotImplementedError
+
+    def make_many(self, tree, n: int) -> None:
+        """Create ``n`` records in street A, cheaply (for the query-count guard)."""
+        raise NotImplementedError
+
+    # ---- URLs ----
+    def url(self, action, obj=None):
+        name = f"{self.url_prefix}_{action}"
+        return reverse(name, args=[obj.pk]) if obj is not None else reverse(name)
+
+    def api_url(self, obj=None):
+        if obj is None:
+            return reverse(f"{self.api_basename}-list")
+        return reverse(f"{self.api_basename}-detail", args=[obj.pk])
+
+    # ---- anonymous ----
+    def test_anonymous_is_sent_to_login_and_api_refuses(self, client, api, tree):
+        obj = self.own_object(tree)
+        for url in (self.url("list"), self.url("detail", obj), self.url("add"), self.url("edit", obj)):
+            response = client.get(url)
+            assert response.status_code == 302 and "/login/" in response["Location"], url
+        assert api().get(self.api_url()).status_code in (401, 403)
+        assert api().get(self.api_url(obj)).status_code in (401, 403)
+
+    # ---- list ----
+    def test_list_shows_own_part_only(self, login, api, tree, personas):
+        own, neighbour = self.own_object(tree), self.neighbour_object(tree)
+        page = login(personas.street_clerk).get(self.url("list"))
+        assert page.status_code == 200
+        assert self.url("detail", own) in page.content.decode()
+        assert self.url("detail", neighbour) not in page.content.decode()
+        ids = {row["id"] for row in api(personas.street_clerk).get(self.api_url()).json()["results"]}
+        assert own.pk in ids and neighbour.pk not in ids
+
+    def test_reviewer_and_token_read_the_whole_district(self, login, api, tree, personas):
+        own, neighbour = self.own_object(tree), self.neighbour_object(tree)
+        page = login(personas.district_reviewer).get(self.url("list")).content.decode()
+        assert self.url("detail", own) in page and self.url("detail", neighbour) in page
+        ids = {row["id"] for row in api(token=personas.read_token).get(self.api_url()).json()["results"]}
+        assert {own.pk, neighbour.pk} <= ids
+
+    # ---- detail ----
+    def test_detail_own_200_neighbour_404(self, login, api, tree, personas):
+        own, neighbour = self.own_object(tree), self.neighbour_object(tree)
+        client = login(personas.street_clerk)
+        assert client.get(self.url("detail", own)).status_code == 200
+        assert client.get(self.url("detail", neighbour)).status_code == 404
+        a = api(personas.street_clerk)
+        assert a.get(self.api_url(own)).status_code == 200
+        assert a.get(self.api_url(neighbour)).status_code == 404
+
+    # ---- create ----
+    def test_create_in_own_street(self, login, tree, personas):
+        data = self.create_data(tree)
+        response = login(personas.street_clerk).post(self.url("add"), data)
+        assert response.status_code == 302, response.content.decode()[:3000]
+        assert self.created_exists(data)
+
+    def test_create_into_neighbour_street_is_refused(self, login, api, tree, personas):
+        data = self.create_data_in_neighbour_street(tree)
+        response = login(personas.street_clerk).post(self.url("add"), data)
+        assert response.status_code == 200  # the form again, with an error
+        assert not self.created_exists(data)
+        response = api(personas.street_clerk).post(self.api_url(), self.api_create_data_in_neighbour(tree), format="json")
+        assert response.status_code in (400, 403)
+        assert not self.created_exists(data)
+
+    def api_create_data_in_neighbour(self, tree):
+        return self.create_data_in_neighbour_street(tree)
+
+    def test_api_create_with_write_token(self, api, tree, personas):
+        data = self.api_create_data(tree)
+        response = api(token=personas.write_token).post(self.api_url(), data, format="json")
+        assert response.status_code == 201, response.content
+        assert self.created_exists(data)
+
+    def test_read_only_token_cannot_write(self, api, tree, personas):
+        data = self.api_create_data(tree)
+        response = api(token=personas.read_token).post(self.api_url(), data, format="json")
+        assert response.status_code == 403
+        assert "只读" in response.json()["detail"]
+        assert not self.created_exists(data)
+
+    # ---- update ----
+    def test_update_own(self, login, api, tree, personas):
+        own = self.own_object(tree)
+        before = self.snapshot(own)
+        response = login(personas.street_clerk).post(self.url("edit", own), self.update_data(own))
+        assert response.status_code == 302, response.content.decode()[:3000]
+        assert self.snapshot(own) != before
+        response = api(personas.street_clerk).patch(self.api_url(own), self.api_update_data(own), format="json")
+        assert response.status_code == 200, response.content
+
+    def test_update_neighbour_is_404_and_unchanged(self, login, api, tree, personas):
+        neighbour = self.neighbour_object(tree)
+        before = self.snapshot(neighbour)
+        client = login(personas.street_clerk)
+        assert client.get(self.url("edit", neighbour)).status_code == 404
+        assert client.post(self.url("edit", neighbour), self.update_data(neighbour)).status_code == 404
+        response = api(personas.street_clerk).patch(self.api_url(neighbour), self.api_update_data(neighbour), format="json")
+        assert response.status_code == 404
+        assert self.snapshot(neighbour) == before
+
+    def test_reviewer_may_read_but_not_change(self, login, api, tree, personas):
+        own = self.own_object(tree)
+        before = self.snapshot(own)
+        client = login(personas.district_reviewer)
+        assert client.get(self.url("detail", own)).status_code == 200
+        assert client.post(self.url("edit", own), self.update_data(own)).status_code == 403
+        assert client.post(self.url("delete", own)).status_code == 403
+        assert api(personas.district_reviewer).patch(self.api_url(own), self.api_update_data(own), format="json").status_code == 403
+        assert self.snapshot(own) == before
+
+    # ---- delete ----
+    def test_delete_neighbour_is_404_and_kept(self, login, api, tree, personas):
+        neighbour = self.neighbour_object(tree)
+        assert login(personas.street_clerk).post(self.url("delete", neighbour)).status_code == 404
+        assert api(personas.street_clerk).delete(self.api_url(neighbour)).status_code == 404
+        assert self.model._base_manager.filter(pk=neighbour.pk).exists()
+
+    def test_delete_own_through_page_and_api(self, login, api, tree, personas):
+        first = self.deletable_object(tree)
+        response = login(personas.street_clerk).post(self.url("delete", first))
+        assert response.status_code == 302
+        assert not self.model._base_manager.filter(pk=first.pk).exists()
+        second = self.deletable_object(tree)
+        assert api(token=personas.write_token).delete(self.api_url(second)).status_code == 204
+        assert not self.model._base_manager.filter(pk=second.pk).exists()
+
+    def deletable_object(self, tree):
+        raise NotImplementedError
+
+    # ---- queries do not grow with rows ----
+    def _count(self, client, url) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    def test_list_queries_do_not_grow(self, login, api, tree, personas):
+        page_client = login(personas.street_clerk)
+        api_client = api(personas.street_clerk)
+        self.make_many(tree, 10)
+        small = (self._count(page_client, self.url("list")), self._count(api_client, self.api_url()))
+        self.make_many(tree, 90)
+        large = (self._count(page_client, self.url("list")), self._count(api_client, self.api_url() + "?page_size=200"))
+        assert small == large, f"queries at 10 rows {small}, at 100 rows {large}"
