@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Level, Node, require_community_code
+from core.forms import BootstrapFormMixin
 from core.scope import Action, scope_q
 
 
@@ -10,7 +11,7 @@ class ParentChoiceField(forms.ModelChoiceField):
         return f"{obj.parent.name} / {obj.name}（{obj.code[:9]}）" if obj.parent_id else obj.name
 
 
-class CommunityForm(forms.ModelForm):
+class CommunityForm(BootstrapFormMixin, forms.ModelForm):
     """A community's place in the hierarchy and its facts. Parents offered: streets the user
     may enter data in; the service checks the scope again when saving."""
 
@@ -32,11 +33,6 @@ class CommunityForm(forms.ModelForm):
         self.fields["code"].help_text = _("12-digit statistical division code; its first 9 digits are the street's.")
         self.fields["community_type"].required = True
         self.fields["party_org_form"].required = True
-        for name, field in self.fields.items():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            if isinstance(field.widget, forms.CheckboxInput):
-                css = "form-check-input"
-            field.widget.attrs.setdefault("class", css)
 
     def clean_code(self):
         return require_community_code(self.cleaned_data["code"])

@@ -1,5 +1,7 @@
 """The community sheet: template, export and upload of communities in Excel."""
 
+import copy
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -74,7 +76,9 @@ class CommunitySheet(Sheet):
         form_data["parent"] = parent.pk if parent else ""
         if data.get("is_urban") == "":
             form_data["is_urban"] = True
-        form = CommunityForm(data=form_data, instance=existing, user=self.user)
+        # The form writes the cleaned values onto its instance; give it a copy so that
+        # ``existing`` keeps the stored values that save_row compares against.
+        form = CommunityForm(data=form_data, instance=copy.copy(existing), user=self.user)
         form.fields["parent"].queryset = Node.objects.filter(pk__in=[parent.pk] if parent else [])
         if not form.is_valid():
             for name, messages in form.errors.items():

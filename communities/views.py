@@ -43,6 +43,7 @@ class CommunityEditView(ObjectEditView):
     model = Node
     queryset = COMMUNITIES
     form_class = CommunityForm
+    object_name = _("community")
     create_service = node_create
     update_service = node_update
     list_url = "communities:community_list"

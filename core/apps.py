@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Users, roles and access")
+
+    def ready(self):
+        from core import schema  # noqa: F401  (registers the OpenAPI extensions)

@@ -12,10 +12,15 @@ from datetime import datetime
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.scope import scope_q
 
-CHANGE_TYPES = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+CHANGE_TYPES = {
+    "+": pgettext_lazy("change type", "created"),
+    "~": pgettext_lazy("change type", "changed"),
+    "-": pgettext_lazy("change type", "deleted"),
+}
 
 # Models whose history the change-log page shows; apps register theirs in AppConfig.ready().
 AUDITED_MODELS: list[type[models.Model]] = []

@@ -24,6 +24,7 @@ from django.views.generic import TemplateView
 
 from core.audit import history_for, recent_changes
 from core.excel import ImportResult
+from core.forms import BootstrapFormMixin
 from core.scope import Action, scope_prefixes
 
 
@@ -115,6 +116,7 @@ class ObjectEditView(ScopedViewMixin, View):
 
     form_class = None
     template_name = "generic/object_edit.html"
+    object_name = None  # what the page calls the record; the model's verbose name by default
     create_service = None
     update_service = None
     list_url = ""
@@ -126,7 +128,12 @@ class ObjectEditView(ScopedViewMixin, View):
         return render(
             request,
             self.template_name,
-            {"form": form, "object": obj, "model_name": self.model._meta.verbose_name, "list_url": self.list_url},
+            {
+                "form": form,
+                "object": obj,
+                "model_name": self.object_name or self.model._meta.verbose_name,
+                "list_url": self.list_url,
+            },
         )
 
     def get(self, request, pk=None):
@@ -187,7 +194,7 @@ class ObjectDeleteView(ScopedViewMixin, View):
         return HttpResponseRedirect(reverse(self.list_url))
 
 
-class UploadForm(forms.Form):
+class UploadForm(BootstrapFormMixin, forms.Form):
     file = forms.FileField(label=gettext_lazy("Excel file (.xlsx)"))
 
 

@@ -36,6 +36,12 @@ def require_service(name: str, available: bool, detail: str = "") -> None:
     pytest.skip(message)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashers cost ~0.3 s per user; tests create several users each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_node(code: str, name: str, parent: Node | None = None, **facts) -> Node:
     node = Node(code=code, name=name, parent=parent, **facts)
     node.full_clean()
@@ -161,3 +167,72 @@ def api():
         return c
 
     return _api
+
+
+def _redis_reachable(url: str) -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real Celery worker process on the real broker, using the test database.
+
+    Yields a handle with ``.process`` (to kill it) and ``.restart()``. Tasks it runs see
+    only committed data, so tests using it need ``transactional_db``.
+    """
+    import subprocess
+    import sys
+    import time
+
+    from django.conf import settings
+    from django.db import connection
+
+    broker = settings.CELERY_BROKER_URL
+    require_service("Redis broker (CELERY_BROKER_URL)", bool(broker) and _redis_reachable(broker), broker or "unset")
+    db = connection.settings_dict
+    require_service("a database a worker process can share", db["ENGINE"].endswith("postgresql"), db["ENGINE"])
+    env = dict(os.environ)
+    env["DATABASE_URL"] = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+    class Worker:
+        process = None
+
+        def start(self):
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "sanqi", "worker", "--pool=solo", "--concurrency=1",
+                 "--without-gossip", "--without-mingle", "--loglevel=WARNING", "-n", f"test-{os.getpid()}@%h"],
+                env=env,
+                cwd=str(settings.BASE_DIR),
+            )
+            from sanqi.celery import app
+
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if app.control.ping(timeout=1.0):
+                    return self
+                if self.process.poll() is not None:
+                    pytest.fail(f"the Celery worker exited with {self.process.returncode}")
+            pytest.fail("the Celery worker did not answer within 60 s")
+
+        def stop(self):
+            if self.process and self.process.poll() is None:
+                self.process.terminate()
+                try:
+                    self.process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+
+        def restart(self):
+            self.stop()
+            return self.start()
+
+    worker = Worker().start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
