@@ -76,7 +76,7 @@ class Node(models.Model):
 
     code = models.CharField(_("division code"), max_length=12, unique=True, validators=[code_validator])
     name = models.CharField(_("name"), max_length=100)
-    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, db_index=True, editable=False)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, editable=False)
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
     )
@@ -107,12 +107,9 @@ class Node(models.Model):
         verbose_name = _("division")
         verbose_name_plural = _("divisions")
         ordering = ["code"]
-        indexes = [
-            # LIKE 'prefix%' on PostgreSQL needs the pattern operator class unless the
-            # database collation is C; other backends ignore opclasses.
-            models.Index(fields=["code"], name="node_code_prefix_idx", opclasses=["varchar_pattern_ops"]),
-            models.Index(fields=["level", "code"], name="node_level_code_idx"),
-        ]
+        # The unique ``code`` already has, on PostgreSQL, Django's extra varchar_pattern_ops
+        # index ("..._like"), which serves the scope's LIKE 'prefix%'.
+        indexes = [models.Index(fields=["level", "code"], name="node_level_code_idx")]
 
     def __str__(self):
         return self.name

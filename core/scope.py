@@ -39,8 +39,8 @@ def scope_prefixes(user, action: Action | str = Action.VIEW) -> list[str] | None
     """Code prefixes of the subtrees ``user`` may reach for ``action``.
 
     ``None`` means unrestricted (system administrators); an empty list means nothing.
-    Computed once per user object and action, so a page that scopes many querysets asks the
-    database once.
+    Computed once per user object for every action, so a request that scopes many querysets
+    asks the database once.
     """
     action = Action(action)
     if user is None or not user.is_authenticated or not user.is_active:
@@ -49,24 +49,23 @@ def scope_prefixes(user, action: Action | str = Action.VIEW) -> list[str] | None
         return None
     cache = getattr(user, "_sanqi_scope_cache", None)
     if cache is None:
+        from core.models import Assignment
+
+        # One query for every action: (prefix, role) of each assignment.
+        pairs = [(a.node.prefix, a.role) for a in Assignment.objects.filter(user=user).select_related("node")]
         cache = {}
+        for each in Action:
+            roles = _roles_for(each)
+            prefixes = sorted({prefix for prefix, role in pairs if role in roles}, key=len)
+            reduced: list[str] = []
+            for prefix in prefixes:  # drop subtrees already covered by a shorter prefix
+                if not any(prefix.startswith(kept) for kept in reduced):
+                    reduced.append(prefix)
+            cache[each] = reduced
         try:
             user._sanqi_scope_cache = cache
         except AttributeError:  # pragma: no cover - immutable user proxies
             pass
-    if action not in cache:
-        from core.models import Assignment
-
-        roles = _roles_for(action)
-        prefixes = sorted(
-            {a.node.prefix for a in Assignment.objects.filter(user=user).select_related("node") if a.role in roles},
-            key=len,
-        )
-        reduced: list[str] = []
-        for prefix in prefixes:  # drop subtrees already covered by a shorter prefix
-            if not any(prefix.startswith(kept) for kept in reduced):
-                reduced.append(prefix)
-        cache[action] = reduced
     return cache[action]
 
 

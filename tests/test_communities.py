@@ -241,3 +241,26 @@ def test_changelog_is_scoped(login, tree, personas):
     node_update(actor=personas.street_clerk, node=tree.community_a1, households=998)
     page = login(personas.street_clerk).get(reverse("core:changelog")).content.decode()
     assert "南关社区" in page and "中山社区" not in page
+
+
+@pytest.mark.django_db
+def test_scope_is_read_once_per_request_for_every_action(tree, personas, django_assert_num_queries):
+    from core.scope import Action, scope_prefixes
+
+    user = type(personas.street_clerk).objects.get(pk=personas.street_clerk.pk)
+    with django_assert_num_queries(1):
+        assert scope_prefixes(user, Action.VIEW) == ["620102001"]
+        assert scope_prefixes(user, Action.CHANGE) == ["620102001"]
+        assert scope_prefixes(user, Action.REVIEW) == []
+
+
+@pytest.mark.django_db
+def test_communities_under_each_tree_level_link(login, tree, personas):
+    client = login(personas.admin)
+    for node, expected in [(tree.province, 4), (tree.city, 4), (tree.district, 3), (tree.street_a, 2)]:
+        page = client.get(reverse("communities:tree_node", args=[node.code])).content.decode()
+        link = page.split('href="/communities/?', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+        listed = client.get(reverse("communities:community_list") + "?" + link)
+        assert listed.status_code == 200
+        assert listed.content.decode().count('<td class="font-monospace">') == expected, node
+        assert "errorlist" not in listed.content.decode()
