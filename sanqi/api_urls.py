@@ -1,12 +1,11 @@
+"""/api/v1/: each domain app that declares ``sanqi_api = True`` in its AppConfig contributes
+its ``<app>/api_urls.py`` (namespace ``<app>-api``)."""
+
+from django.apps import apps
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
-
-from communities.api import CommunityViewSet, NodeViewSet
-
-communities_router = DefaultRouter()
-communities_router.register("nodes", NodeViewSet, basename="node")
-communities_router.register("communities", CommunityViewSet, basename="community")
 
 urlpatterns = [
-    path("", include((communities_router.urls, "communities-api"))),
+    path("", include(f"{config.name}.api_urls"))
+    for config in apps.get_app_configs()
+    if getattr(config, "sanqi_api", False)
 ]

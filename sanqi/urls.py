@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -19,5 +20,10 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", include("core.urls")),
-    path("", include("communities.urls")),
+]
+# Each domain app that declares ``sanqi_nav`` in its AppConfig serves its ``<app>/urls.py``.
+urlpatterns += [
+    path("", include(f"{config.name}.urls"))
+    for config in apps.get_app_configs()
+    if getattr(config, "sanqi_nav", None)
 ]

@@ -11,18 +11,28 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
-LOCALE = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES"
+BASE = Path(settings.BASE_DIR)
+# The project catalogue (locale/) and each app's own (<app>/locale/).
+CATALOGUES = sorted(
+    p.parent for p in BASE.glob("**/locale/zh_Hans/LC_MESSAGES/django.po") if ".venv" not in p.parts
+)
 
 
-def test_every_message_is_translated_and_not_fuzzy():
-    po = polib.pofile(str(LOCALE / "django.po"))
+def test_the_project_catalogue_exists():
+    assert BASE / "locale" / "zh_Hans" / "LC_MESSAGES" in CATALOGUES
+
+
+@pytest.mark.parametrize("catalogue", CATALOGUES, ids=lambda p: str(p.relative_to(BASE)))
+def test_every_message_is_translated_and_not_fuzzy(catalogue):
+    po = polib.pofile(str(catalogue / "django.po"))
     assert not po.untranslated_entries(), [e.msgid for e in po.untranslated_entries()]
     assert not po.fuzzy_entries(), [e.msgid for e in po.fuzzy_entries()]
 
 
-def test_compiled_catalogue_matches_the_source():
-    po = polib.pofile(str(LOCALE / "django.po"))
-    with open(LOCALE / "django.mo", "rb") as handle:
+@pytest.mark.parametrize("catalogue", CATALOGUES, ids=lambda p: str(p.relative_to(BASE)))
+def test_compiled_catalogue_matches_the_source(catalogue):
+    po = polib.pofile(str(catalogue / "django.po"))
+    with open(catalogue / "django.mo", "rb") as handle:
         mo = gettext.GNUTranslations(handle)
     for entry in po.translated_entries():
         if entry.msgid_plural:
