@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext as _
 
-from core.models import ApiToken, Assignment
+from core.models import ApiToken, Assignment, PersonalDataAccess
 
 User = get_user_model()
 
@@ -46,3 +46,21 @@ class ApiTokenAdmin(admin.ModelAdmin):
             key = obj.set_key()
             messages.warning(request, _("The token key is shown only once; copy it now: %(key)s") % {"key": key})
         super().save_model(request, obj, form, change)
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    """Read-only: the record of unmasked personal data views."""
+
+    list_display = ["when", "user", "object_repr", "fields", "channel"]
+    list_filter = ["channel"]
+    search_fields = ["user__username", "object_repr"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

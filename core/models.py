@@ -28,6 +28,7 @@ class Assignment(models.Model):
         verbose_name_plural = _("assignments")
         constraints = [models.UniqueConstraint(fields=["user", "node", "role"], name="unique_assignment")]
         ordering = ["node__code", "role"]
+        permissions = [("view_personal_data", _("Can see ID numbers and phone numbers unmasked"))]
 
     def __str__(self):
         return f"{self.user} · {self.node} · {self.get_role_display()}"
@@ -64,3 +65,23 @@ class ApiToken(models.Model):
         self.key_hash = hash_token(key)
         self.key_prefix = key[:8]
         return key
+
+
+class PersonalDataAccess(models.Model):
+    """Who saw which personal data unmasked, when, and through which channel (page/API/export)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("user"))
+    when = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT)
+    object_id = models.BigIntegerField()
+    object_repr = models.CharField(_("record"), max_length=200)
+    fields = models.CharField(_("fields"), max_length=200)
+    channel = models.CharField(_("channel"), max_length=20)
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+        ordering = ["-when"]
+
+    def __str__(self):
+        return f"{self.user} · {self.object_repr} · {self.when:%Y-%m-%d %H:%M}"

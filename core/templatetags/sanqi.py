@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import template
 
 register = template.Library()
@@ -10,3 +12,19 @@ def person(user) -> str:
         return ""
     full = f"{user.last_name}{user.first_name}".strip()
     return full or user.get_username()
+
+
+@register.filter
+def yuan(value) -> str:
+    """Decimal yuan as ¥12,345.00 (blank for None)."""
+    if value is None or value == "":
+        return ""
+    return f"¥{Decimal(value):,.2f}"
+
+
+@register.filter
+def sqm(value) -> str:
+    """Decimal square metres as 1,234.50 ㎡."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(value):,.2f} ㎡"

@@ -1,6 +1,8 @@
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from communities.demo import load_tree
 from communities.models import Node
@@ -45,6 +47,12 @@ class Command(BaseCommand):
             token.set_key(DEMO_TOKEN)
             token.save()
         self.stdout.write(f"演示数据：新建 {created} 个区划节点（已有的保持不变）。")
+        # Each domain app may add its demo data: AppConfig.sanqi_demo names an idempotent
+        # function that returns one line to print.
+        for config in apps.get_app_configs():
+            loader = getattr(config, "sanqi_demo", None)
+            if loader:
+                self.stdout.write(import_string(loader)())
         self.stdout.write("演示账号（用户名 / 密码 / 角色 · 范围）：")
         self.stdout.write("\n".join(lines))
         self.stdout.write(f"  API 只读令牌：Authorization: Token {DEMO_TOKEN}")

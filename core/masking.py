@@ -1,0 +1,66 @@
+"""Personal data (ID numbers, phones): masked for everyone without the explicit permission
+``core.view_personal_data``; each unmasked view is recorded (:class:`core.models.PersonalDataAccess`).
+Pages, API and exports all mask through these functions."""
+
+from __future__ import annotations
+
+PERMISSION = "core.view_personal_data"
+
+
+def mask_id_number(value: str | None) -> str:
+    """620102198001011234 → 620102********1234 (area code and last four kept)."""
+    if not value:
+        return ""
+    if len(value) <= 10:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str:
+    """13912345678 → 139****5678; 0931-8888888 → 0931****888 (first three/four and last four kept)."""
+    if not value:
+        return ""
+    digits = value.strip()
+    if len(digits) <= 7:
+        return "*" * len(digits)
+    head = 4 if "-" in digits[:5] else 3
+    return digits[:head] + "*" * (len(digits) - head - 4) + digits[-4:]
+
+
+def can_see_personal_data(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm(PERMISSION))
+
+
+def record_unmasked_view(*, user, obj, fields: list[str], channel: str) -> None:
+    """Leave an audit record that ``user`` saw ``fields`` of ``obj`` unmasked."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import PersonalDataAccess
+
+    PersonalDataAccess.objects.create(
+        user=user,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        object_repr=str(obj)[:200],
+        fields=",".join(fields),
+        channel=channel,
+    )
+
+
+def record_unmasked_views(*, user, objects, fields: list[str], channel: str) -> None:
+    """The same for many records at once (a list page, an API page, an export): one insert."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import PersonalDataAccess
+
+    objects = list(objects)
+    if not objects:
+        return
+    content_type = ContentType.objects.get_for_model(objects[0])
+    PersonalDataAccess.objects.bulk_create(
+        PersonalDataAccess(
+            user=user, content_type=content_type, object_id=o.pk, object_repr=str(o)[:200],
+            fields=",".join(fields), channel=channel,
+        )
+        for o in objects
+    )

@@ -1,0 +1,40 @@
+"""Standards set on any node of the hierarchy and inherited by everything below it: a community
+is held to the standard of its nearest ancestor (or itself) that has one. Used by funding and
+venue standards alike."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from communities.models import Node, ancestor_codes
+
+
+def nearest_standards(queryset, nodes, *, root: Node | None = None, node_field: str = "node") -> dict[int, object]:
+    """``{node id: row}``: for each of ``nodes``, the row of ``queryset`` attached to the node
+    itself or to its nearest ancestor; nodes with none are absent.
+
+    ``queryset`` must hold at most one row per node (filter by year/kind first). One query,
+    whatever the number of nodes: rows on the ancestors of ``root`` (or of each node) plus rows
+    anywhere under ``root``.
+    """
+    nodes = list(nodes)
+    if not nodes:
+        return {}
+    if root is not None:
+        condition = Q(**{f"{node_field}__code__in": ancestor_codes(root.code, root.level) + [root.code]}) | Q(
+            **{f"{node_field}__code__startswith": root.prefix}
+        )
+    else:
+        codes = set()
+        for node in nodes:
+            codes.update(ancestor_codes(node.code, node.level))
+            codes.add(node.code)
+        condition = Q(**{f"{node_field}__code__in": codes})
+    by_code = {getattr(row, node_field).code: row for row in queryset.filter(condition).select_related(node_field)}
+    result = {}
+    for node in nodes:
+        for code in [node.code, *reversed(ancestor_codes(node.code, node.level))]:
+            if code in by_code:
+                result[node.id] = by_code[code]
+                break
+    return result
