@@ -6,6 +6,7 @@ from communities.models import Level, Node
 from communities.selectors import breadcrumbs, children_with_counts
 from communities.services import node_create, node_delete, node_update
 from communities.sheets import CommunitySheet
+from core.panels import node_panels, selected_year
 from core.views import (
     ObjectDeleteView,
     ObjectDetailView,
@@ -14,8 +15,19 @@ from core.views import (
     ObjectListView,
     ScopedViewMixin,
 )
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
+
+def panels_context(request, node) -> dict:
+    year = selected_year(request)
+    this_year = timezone.localdate().year
+    return {
+        "year": year,
+        "year_choices": list(range(this_year, this_year - 6, -1)),
+        "panels": node_panels(request, node, year),
+    }
+
 
 COMMUNITIES = Node.objects.filter(level=Level.COMMUNITY).select_related("parent", "parent__parent")
 
@@ -36,7 +48,7 @@ class CommunityDetailView(ObjectDetailView):
     template_name = "communities/community_detail.html"
 
     def extra_context(self, obj):
-        return {"breadcrumbs": breadcrumbs(node=obj, user=self.request.user)}
+        return {"breadcrumbs": breadcrumbs(node=obj, user=self.request.user), **panels_context(self.request, obj)}
 
 
 class CommunityEditView(ObjectEditView):
@@ -73,5 +85,6 @@ class TreeView(ScopedViewMixin, View):
             "node": node,
             "breadcrumbs": breadcrumbs(node=node, user=request.user) if node else [],
             "children": children_with_counts(node=node, user=request.user),
+            **(panels_context(request, node) if node else {}),
         }
         return render(request, "communities/tree.html", context)

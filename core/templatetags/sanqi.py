@@ -28,3 +28,11 @@ def sqm(value) -> str:
     if value is None or value == "":
         return ""
     return f"{Decimal(value):,.2f} ㎡"
+
+
+@register.simple_tag(takes_context=True)
+def render_panel(context, panel):
+    """Render a :class:`core.panels.Panel` with its own context."""
+    from django.template.loader import render_to_string
+
+    return render_to_string(panel.template, panel.context, request=context.get("request"))

@@ -1,0 +1,41 @@
+"""Panels that domain apps add to a node's pages (the community page, the street or district
+page in the tree): figures for that node and a year.
+
+An app lists dotted paths of panel functions in ``AppConfig.sanqi_node_panels``. Each is called
+as ``panel(request=..., node=..., year=...)`` and returns ``None`` (nothing to show) or a
+:class:`Panel`. A panel must cost a constant number of queries whatever the size of the node.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+
+@dataclass
+class Panel:
+    title: str
+    template: str
+    context: dict = field(default_factory=dict)
+    order: int = 100
+
+
+def selected_year(request) -> int:
+    """The year a page shows: ``?year=`` when it is a sane year, else the current one."""
+    value = request.GET.get("year", "")
+    if value.isdigit() and 2000 <= int(value) <= 2100:
+        return int(value)
+    return timezone.localdate().year
+
+
+def node_panels(request, node, year: int) -> list[Panel]:
+    panels = []
+    for config in apps.get_app_configs():
+        for path in getattr(config, "sanqi_node_panels", None) or []:
+            panel = import_string(path)(request=request, node=node, year=year)
+            if panel is not None:
+                panels.append(panel)
+    return sorted(panels, key=lambda p: p.order)
