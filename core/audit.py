@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.masking import can_see_personal_data, mask_field
 from core.scope import scope_q
 
 CHANGE_TYPES = {
@@ -68,14 +69,18 @@ def _display(field_obj, value, fk_names) -> str:
     return str(value)
 
 
-def entries_from_records(model, records, previous: dict | None = None) -> list[Entry]:
+def entries_from_records(model, records, previous: dict | None = None, *, user=None) -> list[Entry]:
     """Turn historical rows (newest first) into entries with per-field before/after values.
 
     ``previous`` maps a record id to its history row just before the oldest one given; rows
     without one compare against nothing (a creation). Foreign keys are named with one query
-    per related model, whatever the number of rows.
+    per related model, whatever the number of rows. Fields the model lists in
+    ``personal_fields`` are masked unless ``user`` may see personal data.
     """
     fields = _tracked_fields(model)
+    personal = set(getattr(model, "personal_fields", ()) or ())
+    if personal and can_see_personal_data(user):
+        personal = set()
     ordered = sorted(records, key=lambda r: (r.history_date, r.history_id))
     last_seen: dict = dict(previous or {})
     fk_ids: dict = {}
@@ -100,7 +105,10 @@ def entries_from_records(model, records, previous: dict | None = None) -> list[E
                 if before is None and (new is None or new == "" or new is False):
                     continue
                 if before is None or old != new:
-                    changes.append(Change(str(f.verbose_name), _display(f, old, fk_names), _display(f, new, fk_names)))
+                    shown_old, shown_new = _display(f, old, fk_names), _display(f, new, fk_names)
+                    if f.name in personal:
+                        shown_old, shown_new = mask_field(f.name, shown_old), mask_field(f.name, shown_new)
+                    changes.append(Change(str(f.verbose_name), shown_old, shown_new))
         last_seen[rec.id] = rec
         entries.append(
             Entry(
@@ -118,13 +126,14 @@ def entries_from_records(model, records, previous: dict | None = None) -> list[E
     return entries
 
 
-def history_for(obj, limit: int = 100) -> list[Entry]:
-    """The audit trail of one record, newest first, with before/after of each change."""
+def history_for(obj, *, user, limit: int = 100) -> list[Entry]:
+    """The audit trail of one record as ``user`` may read it, newest first, with before/after
+    of each change (personal fields masked for users without the permission)."""
     records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
     older = records[limit:]  # one row beyond the limit serves as the "before" of the oldest shown
     shown = records[:limit]
     previous = {older[0].id: older[0]} if older else None
-    return entries_from_records(type(obj), shown, previous)
+    return entries_from_records(type(obj), shown, previous, user=user)
 
 
 def recent_changes(user, limit: int = 100) -> list[Entry]:
@@ -150,6 +159,6 @@ def recent_changes(user, limit: int = 100) -> list[Entry]:
         for cand in candidates:
             if cand.history_date < oldest[cand.id] and cand.id not in previous:
                 previous[cand.id] = cand
-        entries.extend(entries_from_records(model, records, previous))
+        entries.extend(entries_from_records(model, records, previous, user=user))
     entries.sort(key=lambda e: e.date, reverse=True)
     return entries[:limit]

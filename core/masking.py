@@ -27,6 +27,14 @@ def mask_phone(value: str | None) -> str:
     return digits[:head] + "*" * (len(digits) - head - 4) + digits[-4:]
 
 
+def mask_field(name: str, value):
+    """Mask a personal field by its kind: ID numbers keep area and last four, others as phones.
+    Models name their personal fields in ``personal_fields``."""
+    if value in (None, "", "—"):
+        return value
+    return mask_id_number(str(value)) if "id_number" in name else mask_phone(str(value))
+
+
 def can_see_personal_data(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(PERMISSION))
 

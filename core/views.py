@@ -16,7 +16,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -62,11 +62,19 @@ class ScopedViewMixin(LoginRequiredMixin):
 
 
 class ObjectListView(ScopedViewMixin, View):
-    """A filtered, paginated list; ``?export=xlsx`` downloads the same filtered rows."""
+    """A filtered, paginated list; ``?export=xlsx`` downloads the same filtered rows.
+
+    Apps customise it declaratively: ``tabs_template`` (the app's tabs above the title),
+    ``above_table_template`` (quick filters and the like), and :meth:`extra_context` (what those
+    templates and the table need, computed from the page's rows without a query per row).
+    The upload button shows when the URL ``<url_prefix>_import`` exists.
+    """
 
     filterset_class = None
     template_name = "generic/object_list.html"
     table_template = None
+    tabs_template = None
+    above_table_template = None
     sheet_class = None
     paginate_by = 50
     title = ""
@@ -75,6 +83,16 @@ class ObjectListView(ScopedViewMixin, View):
     def filtered_queryset(self, request):
         self.filterset = self.filterset_class(request.GET or None, queryset=self.visible_queryset(), request=request)
         return self.filterset.qs
+
+    def extra_context(self, request, page) -> dict:
+        return {}
+
+    def has_import(self) -> bool:
+        try:
+            reverse(f"{self.url_prefix}_import")
+        except NoReverseMatch:
+            return False
+        return self.sheet_class is not None
 
     def get(self, request):
         qs = self.filtered_queryset(request)
@@ -90,10 +108,14 @@ class ObjectListView(ScopedViewMixin, View):
             "querystring": querystring_without(request, "page"),
             "export_querystring": querystring_without(request, "page", "export"),
             "table_template": self.table_template,
+            "tabs_template": self.tabs_template,
+            "above_table_template": self.above_table_template,
             "url_prefix": self.url_prefix,
             "can_add": can_change_any(request.user),
             "has_sheet": self.sheet_class is not None,
+            "has_import": self.has_import(),
         }
+        context.update(self.extra_context(request, page))
         return render(request, self.template_name, context)
 
 
@@ -106,7 +128,7 @@ class ObjectDetailView(ScopedViewMixin, View):
     def get(self, request, pk):
         obj = self.get_visible_object(pk)
         can_change = self.model.objects.restrict(request.user, Action.CHANGE).filter(pk=obj.pk).exists()
-        context = {"object": obj, "history": history_for(obj), "can_change": can_change}
+        context = {"object": obj, "history": history_for(obj, user=request.user), "can_change": can_change}
         context.update(self.extra_context(obj))
         return render(request, self.template_name, context)
 

@@ -42,6 +42,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--lang=zh-CN",  # the browser's own widgets (date boxes, file pickers) in Chinese too
 ]
 # A clerk's browser: Simplified Chinese, Beijing time, a laptop-sized window.
 CONTEXT_OPTIONS = dict(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1366, "height": 900})

@@ -264,3 +264,19 @@ def test_communities_under_each_tree_level_link(login, tree, personas):
         assert listed.status_code == 200
         assert listed.content.decode().count('<td class="font-monospace">') == expected, node
         assert "errorlist" not in listed.content.decode()
+
+
+@pytest.mark.django_db
+def test_history_and_changelog_mask_personal_fields(login, tree, personas, monkeypatch):
+    from django.contrib.auth.models import Permission
+
+    monkeypatch.setattr(Node, "personal_fields", ("phone",), raising=False)
+    node_update(actor=personas.street_clerk, node=tree.community_a1, phone="13912345678")
+    body = login(personas.district_reviewer).get(reverse("core:changelog")).content.decode()
+    assert "139****5678" in body and "13912345678" not in body
+    detail = login(personas.district_reviewer).get(reverse("communities:community_detail", args=[tree.community_a1.pk]))
+    history = detail.content.decode().split("变更历史", 1)[1]
+    assert "139****5678" in history and "13912345678" not in history
+    personas.district_reviewer.user_permissions.add(Permission.objects.get(codename="view_personal_data"))
+    reviewer = type(personas.district_reviewer).objects.get(pk=personas.district_reviewer.pk)
+    assert "13912345678" in login(reviewer).get(reverse("core:changelog")).content.decode()

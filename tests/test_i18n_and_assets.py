@@ -73,3 +73,20 @@ def test_pages_reference_only_local_static(client, tree, personas):
         body = client.get(url).content.decode()
         for ref in re.findall(r'(?:src|href)="([^"]+\.(?:css|js))"', body):
             assert ref.startswith(settings.STATIC_URL) or ref.startswith("/" + settings.STATIC_URL), ref
+
+
+def test_no_message_is_translated_two_ways():
+    """Django merges the catalogues and the first one wins for a msgid: the project's (locale/),
+    then the apps' in INSTALLED_APPS order. A msgid that two catalogues translate differently
+    therefore shows the other app's word on this app's page; give it a context or a more
+    specific msgid instead."""
+    seen: dict[tuple, tuple[str, object]] = {}
+    clashes = []
+    for catalogue in CATALOGUES:
+        for entry in polib.pofile(str(catalogue / "django.po")).translated_entries():
+            key = (entry.msgctxt, entry.msgid)
+            text = entry.msgstr or entry.msgstr_plural.get(0)
+            if key in seen and seen[key][0] != text:
+                clashes.append(f"{entry.msgid!r}: {seen[key][0]} ({seen[key][1].parent.parent.parent.name}) vs {text} ({catalogue.parent.parent.parent.name})")
+            seen.setdefault(key, (text, catalogue))
+    assert not clashes, "\n".join(clashes)
