@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "axes",
     "core",
     "communities",
+    "staffing",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,167 @@
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from core.masking import can_see_personal_data, record_unmasked_view
+from core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectImportView, ObjectListView
+from staffing import services
+from staffing.filters import (
+    AppointmentFilterSet,
+    AttendanceFilterSet,
+    CadreFilterSet,
+    RecognitionFilterSet,
+    TrainingCourseFilterSet,
+    VolunteerFilterSet,
+    VolunteerTeamFilterSet,
+    WelfareFilterSet,
+)
+from staffing.forms import (
+    AppointmentForm,
+    AttendanceForm,
+    CadreForm,
+    RecognitionForm,
+    TrainingCourseForm,
+    VolunteerForm,
+    VolunteerTeamForm,
+    WelfareForm,
+)
+from staffing.models import Appointment, Attendance, Cadre, Recognition, TrainingCourse, Volunteer, VolunteerTeam, Welfare
+from staffing.personal import FIELDS, present
+from staffing.sheets import AttendanceSheet, CadreSheet
+from staffing.tables import detail_rows, table
+
+CADRE_RELATED = ("cadre", "cadre__community", "cadre__community__parent")
+
+# model: (queryset, filterset, form, list title, sheet)
+REGISTRY = {
+    Cadre: (Cadre.objects.select_related("community", "community__parent"), CadreFilterSet, CadreForm, _("Community cadres"), CadreSheet),
+    Appointment: (Appointment.objects.select_related(*CADRE_RELATED), AppointmentFilterSet, AppointmentForm, _("Appointments"), None),
+    TrainingCourse: (TrainingCourse.objects.select_related("organizer"), TrainingCourseFilterSet, TrainingCourseForm, _("Training courses"), None),
+    Attendance: (Attendance.objects.select_related("course", *CADRE_RELATED), AttendanceFilterSet, AttendanceForm, _("Training attendance"), AttendanceSheet),
+    Welfare: (Welfare.objects.select_related(*CADRE_RELATED), WelfareFilterSet, WelfareForm, _("Allowances and insurance"), None),
+    Recognition: (Recognition.objects.select_related(*CADRE_RELATED), RecognitionFilterSet, RecognitionForm, _("Awards and promotions"), None),
+    VolunteerTeam: (
+        VolunteerTeam.objects.select_related("community", "community__parent").annotate(member_count=Count("members")).order_by("community__code", "name", "id"),
+        VolunteerTeamFilterSet, VolunteerTeamForm, _("Volunteer teams"), None,
+    ),
+    Volunteer: (Volunteer.objects.select_related("team", "team__community"), VolunteerFilterSet, VolunteerForm, _("Volunteers"), None),
+}
+
+# Tabs shown above every staffing list.
+TABS = [
+    (_("Community cadres"), "staffing:cadre_list"),
+    (_("Appointments"), "staffing:appointment_list"),
+    (_("Training courses"), "staffing:trainingcourse_list"),
+    (_("Training attendance"), "staffing:attendance_list"),
+    (_("Allowances and insurance"), "staffing:welfare_list"),
+    (_("Awards and promotions"), "staffing:recognition_list"),
+    (_("Volunteer teams"), "staffing:volunteerteam_list"),
+    (_("Volunteers"), "staffing:volunteer_list"),
+]
+
+
+def _name(model):
+    return model._meta.model_name
+
+
+class StaffingListView(ObjectListView):
+    tabs_template = "staffing/_tabs.html"
+    table_template = "staffing/_list_table.html"
+
+
+class StaffingDetailView(ObjectDetailView):
+    template_name = "staffing/object_detail.html"
+
+    def related(self, obj) -> list[dict]:
+        return []
+
+    def extra_context(self, obj):
+        if isinstance(obj, Cadre):
+            present(self.request.user, [obj], channel="page")
+        return {
+            "rows": detail_rows(obj),
+            "model_name": _name(type(obj)),
+            "verbose_name": type(obj)._meta.verbose_name,
+            "related": self.related(obj),
+            "list_url": f"staffing:{_name(type(obj))}_list",
+        }
+
+
+def related_block(request, model, queryset, add_query=""):
+    from django.urls import reverse
+
+    return {
+        "title": model._meta.verbose_name_plural,
+        "table": table(model, queryset, request.user),
+        "add_url": reverse(f"staffing:{_name(model)}_add") + add_query,
+    }
+
+
+class CadreDetailView(StaffingDetailView):
+    def related(self, obj):
+        r = self.request
+        q = f"?cadre={obj.pk}"
+        return [
+            related_block(r, Appointment, REGISTRY[Appointment][0].filter(cadre=obj), q),
+            related_block(r, Attendance, REGISTRY[Attendance][0].filter(cadre=obj), q),
+            related_block(r, Welfare, REGISTRY[Welfare][0].filter(cadre=obj), q),
+            related_block(r, Recognition, REGISTRY[Recognition][0].filter(cadre=obj), q),
+        ]
+
+
+class TrainingCourseDetailView(StaffingDetailView):
+    def related(self, obj):
+        visible = REGISTRY[Attendance][0].visible_to(self.request.user).filter(course=obj)
+        return [related_block(self.request, Attendance, visible, f"?course={obj.pk}")]
+
+
+class VolunteerTeamDetailView(StaffingDetailView):
+    def related(self, obj):
+        return [related_block(self.request, Volunteer, REGISTRY[Volunteer][0].filter(team=obj), f"?team={obj.pk}")]
+
+
+class StaffingEditView(ObjectEditView):
+    def render_form(self, request, form, obj):
+        # The edit form of a cadre shows the ID number and phone unmasked to those allowed.
+        if isinstance(obj, Cadre) and request.method == "GET" and can_see_personal_data(request.user):
+            record_unmasked_view(user=request.user, obj=obj, fields=FIELDS, channel="page")
+        return super().render_form(request, form, obj)
+
+    def get_form(self, obj=None, data=None):
+        form = super().get_form(obj, data)
+        if obj is None and data is None:
+            # ?cadre=, ?course=, ?team= preselect the parent record (links from detail pages).
+            for name in ("cadre", "course", "team", "community"):
+                value = self.request.GET.get(name, "")
+                if name in form.fields and value.isdigit():
+                    form.initial[name] = int(value)
+        return form
+
+
+DETAIL_VIEWS = {Cadre: CadreDetailView, TrainingCourse: TrainingCourseDetailView, VolunteerTeam: VolunteerTeamDetailView}
+
+
+def build_views(model):
+    queryset, filterset, form, title, sheet = REGISTRY[model]
+    name = _name(model)
+    prefix = f"staffing:{name}"
+    list_url = f"{prefix}_list"
+    attrs = {"model": model, "queryset": queryset}
+    views = {
+        "list": type(f"{model.__name__}ListView", (StaffingListView,), {
+            **attrs, "filterset_class": filterset, "title": title, "url_prefix": prefix, "sheet_class": sheet,
+        }),
+        "detail": type(f"{model.__name__}DetailView", (DETAIL_VIEWS.get(model, StaffingDetailView),), attrs),
+        "edit": type(f"{model.__name__}EditView", (StaffingEditView,), {
+            **attrs, "form_class": form, "list_url": list_url,
+            "create_service": getattr(services, f"{name}_create"),
+            "update_service": getattr(services, f"{name}_update"),
+        }),
+        "delete": type(f"{model.__name__}DeleteView", (ObjectDeleteView,), {
+            **attrs, "list_url": list_url, "delete_service": getattr(services, f"{name}_delete"),
+        }),
+    }
+    if sheet is not None:
+        views["import"] = type(f"{model.__name__}ImportView", (ObjectImportView,), {
+            "sheet_class": sheet, "list_url": list_url, "title": sheet.upload_title,
+        })
+    return views
