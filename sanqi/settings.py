@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "core",
     "communities",
     "staffing",
+    "funding",
 ]
 
 MIDDLEWARE = [
