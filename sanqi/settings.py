@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "communities",
     "staffing",
     "funding",
+    "venues",
 ]
 
 MIDDLEWARE = [
