@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "staffing",
     "funding",
     "venues",
+    "regional_building",
 ]
 
 MIDDLEWARE = [
