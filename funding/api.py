@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -27,18 +26,8 @@ from funding.services import (
 )
 
 
-class ServiceErrorsMixin:
-    """A rule broken inside a service (e.g. overspending) is a 400 with the Chinese message."""
-
-    def handle_exception(self, exc):
-        if isinstance(exc, DjangoValidationError):
-            detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-            exc = exceptions.ValidationError(detail)
-        return super().handle_exception(exc)
-
-
 @extend_schema_view(list=extend_schema(summary="Funding standards set on nodes in the caller's scope"))
-class StandardViewSet(ServiceErrorsMixin, ScopedModelViewSet):
+class StandardViewSet(ScopedModelViewSet):
     queryset = Standard.objects.select_related("node")
     serializer_class = StandardSerializer
     filterset_class = StandardFilterSet
@@ -48,7 +37,7 @@ class StandardViewSet(ServiceErrorsMixin, ScopedModelViewSet):
 
 
 @extend_schema_view(list=extend_schema(summary="Funds allocated to communities in the caller's scope"))
-class AllocationViewSet(ServiceErrorsMixin, ScopedModelViewSet):
+class AllocationViewSet(ScopedModelViewSet):
     queryset = Allocation.objects.select_related("community", "community__parent")
     serializer_class = AllocationSerializer
     filterset_class = AllocationFilterSet
@@ -58,7 +47,7 @@ class AllocationViewSet(ServiceErrorsMixin, ScopedModelViewSet):
 
 
 @extend_schema_view(list=extend_schema(summary="Spending of communities in the caller's scope"))
-class ExpenditureViewSet(ServiceErrorsMixin, ScopedModelViewSet):
+class ExpenditureViewSet(ScopedModelViewSet):
     queryset = Expenditure.objects.select_related("community", "community__parent")
     serializer_class = ExpenditureSerializer
     filterset_class = ExpenditureFilterSet
