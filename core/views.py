@@ -144,7 +144,21 @@ class ObjectEditView(ScopedViewMixin, View):
     list_url = ""
 
     def get_form(self, obj=None, data=None):
-        return self.form_class(data=data, instance=obj, user=self.request.user)
+        """The form, with uploaded files when posted; a new record takes starting values from
+        the URL for its choice fields (``?commitment=12`` from a commitment's page)."""
+        initial = {}
+        if obj is None and data is None:
+            for name in self.form_class._meta.fields:
+                value = self.request.GET.get(name)
+                if value and value.isdigit():
+                    initial[name] = value
+        return self.form_class(
+            data=data,
+            files=self.request.FILES if data is not None else None,
+            instance=obj,
+            user=self.request.user,
+            initial=initial,
+        )
 
     def render_form(self, request, form, obj):
         return render(

@@ -158,22 +158,6 @@ def child_table(title, model, queryset, columns, add_param=None, parent=None):
     }
 
 
-class RBEditView(ObjectEditView):
-    template_name = "regional_building/object_edit.html"
-
-    def get_form(self, obj=None, data=None):
-        initial = {}
-        if obj is None and data is None:
-            for name in self.form_class._meta.fields:
-                value = self.request.GET.get(name)
-                if value and value.isdigit():
-                    initial[name] = value
-        return self.form_class(
-            data=data, files=self.request.FILES if data is not None else None, instance=obj, user=self.request.user,
-            initial=initial,
-        )
-
-
 # ---- declarations, model by model ----
 
 UNIT_COLS = [
@@ -360,7 +344,7 @@ for model, cols, form, filterset, sheet, title in SPECS:
             "model": model, "queryset": qs, "form_class": form, "extras": EXTRAS.get(model, []),
             "children": make_children(children_spec),
         }),
-        "edit": type(f"{model.__name__}EditView", (RBEditView,), {
+        "edit": type(f"{model.__name__}EditView", (ObjectEditView,), {
             "model": model, "queryset": qs, "form_class": form, "list_url": list_url,
             "create_service": getattr(sv, f"{name}_create"), "update_service": getattr(sv, f"{name}_update"),
         }),
