@@ -150,7 +150,8 @@ class ImportResult:
         return not self.errors
 
 
-def _workbook_response(wb: openpyxl.Workbook, filename: str) -> HttpResponse:
+def workbook_response(wb: openpyxl.Workbook, filename: str) -> HttpResponse:
+    """An .xlsx download of ``wb`` named ``filename`` (UTF-8 safe); every export uses it."""
     buffer = io.BytesIO()
     wb.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
@@ -291,7 +292,7 @@ class Sheet:
             if not column.importable:
                 mark = str(_("ignored on upload"))
             notes.append([f"{column.title}（{mark}）{column.help or ''}"])
-        return _workbook_response(wb, f"{self.title}-{_('template')}.xlsx")
+        return workbook_response(wb, f"{self.title}-{_('template')}.xlsx")
 
     def export_response(self, queryset) -> HttpResponse:
         wb = openpyxl.Workbook(write_only=True)
@@ -303,7 +304,7 @@ class Sheet:
         for obj in queryset.iterator(chunk_size=2000):
             ws.append([neutralise(c.export_value(obj)) for c in self.columns])
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        return _workbook_response(wb, f"{self.title}-{stamp}.xlsx")
+        return workbook_response(wb, f"{self.title}-{stamp}.xlsx")
 
     # ---- reading ----
     def lookup_existing(self, keys: list[str]) -> dict[str, Any]:

@@ -1,16 +1,14 @@
 """The compliance table as an Excel file: the page's filtered rows, formulas neutralised."""
 
-import io
 
 import openpyxl
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from core.excel import HEADER_FILL, XLSX_CONTENT_TYPE, neutralise
+from core.excel import HEADER_FILL, neutralise, workbook_response
 
 
 def compliance_response(funds) -> HttpResponse:
@@ -42,9 +40,4 @@ def compliance_response(funds) -> HttpResponse:
     for row in ws.iter_rows(min_row=2, min_col=4, max_col=9):
         for cell in row:
             cell.number_format = "#,##0.00"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    name = f"{_('funding compliance')}-{funds.year}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(name)}"
-    return response
+    return workbook_response(wb, f"{_('funding compliance')}-{funds.year}-{timezone.localtime():%Y%m%d-%H%M}.xlsx")
