@@ -203,6 +203,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api_auth.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
 }
+# List filters offer "all" rather than Django's "---------" as their empty choice.
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
+FILTERS_NULL_CHOICE_LABEL = _("None")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "三有一化党建管理平台 API",
     "DESCRIPTION": "Sanqi REST API. Authenticate with `Authorization: Token <key>`.",
