@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "funding",
     "venues",
     "regional_building",
+    "assessments",
 ]
 
 MIDDLEWARE = [

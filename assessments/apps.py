@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AssessmentsConfig(AppConfig):
+    name = "assessments"
+    verbose_name = _("assessments")
+    sanqi_nav = [
+        (_("Assessment schemes"), "assessments:scheme_list"),
+        (_("Review queue"), "assessments:result_list"),
+    ]
+    sanqi_api = True
+    sanqi_demo = "assessments.demo.load"
+
+    def ready(self):
+        from assessments.models import Indicator, Result, Scheme, Score
+        from core.audit import register_audited
+
+        for model in (Scheme, Indicator, Result, Score):
+            register_audited(model)
+        import assessments.tasks  # noqa: F401  (registers the tasks and the worker-ready hook)

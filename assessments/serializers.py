@@ -1,0 +1,89 @@
+from rest_framework import serializers
+
+from assessments.models import Event, Indicator, Result, Run, Scheme, Score
+
+
+class SchemeSerializer(serializers.ModelSerializer):
+    locked = serializers.BooleanField(read_only=True)
+    source = serializers.PrimaryKeyRelatedField(queryset=Scheme.objects.all(), required=False, allow_null=True, write_only=True)
+
+    class Meta:
+        model = Scheme
+        fields = ["id", "district", "year", "name", "excellent_from", "good_from", "pass_from", "locked", "source"]
+        extra_kwargs = {"name": {"required": False, "allow_blank": True}}
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Indicator
+        fields = ["id", "scheme", "parent", "position", "name", "weight", "method", "rule", "params", "description"]
+
+
+class RunSerializer(serializers.ModelSerializer):
+    percent = serializers.IntegerField(read_only=True)
+    state = serializers.CharField(read_only=True, help_text="running | finished")
+
+    class Meta:
+        model = Run
+        fields = ["id", "scheme", "state", "total", "done", "percent", "chunk_size", "started", "finished"]
+        read_only_fields = fields
+
+
+class ScoreSerializer(serializers.ModelSerializer):
+    indicator_name = serializers.CharField(source="indicator.name", read_only=True)
+    maximum = serializers.DecimalField(source="indicator.weight", max_digits=6, decimal_places=2, read_only=True)
+    adjusted_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = Score
+        fields = ["id", "indicator", "indicator_name", "maximum", "computed", "final", "evidence",
+                  "adjusted_by", "adjusted_at", "adjust_reason"]
+        read_only_fields = fields
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.StringRelatedField()
+    from_state = serializers.CharField(read_only=True)
+    to_state = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Event
+        fields = ["action", "from_state", "to_state", "actor", "when", "comment"]
+
+
+class ResultSerializer(serializers.ModelSerializer):
+    community_name = serializers.CharField(source="community.name", read_only=True)
+    street = serializers.CharField(source="community.parent.name", read_only=True)
+    grade = serializers.CharField(read_only=True)
+    state = serializers.CharField(read_only=True, help_text="draft | submitted | returned | approved")
+
+    class Meta:
+        model = Result
+        fields = ["id", "scheme", "community", "community_name", "street", "year", "state", "version",
+                  "computed_total", "final_total", "grade", "comment"]
+        read_only_fields = fields
+
+
+class ResultDetailSerializer(ResultSerializer):
+    scores = ScoreSerializer(many=True, read_only=True)
+    events = EventSerializer(many=True, read_only=True)
+
+    class Meta(ResultSerializer.Meta):
+        fields = ResultSerializer.Meta.fields + ["scores", "events"]
+        read_only_fields = fields
+
+
+class TransitionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["submit", "approve", "return", "reopen"])
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    version = serializers.IntegerField(required=False, allow_null=True)
+
+
+class AdjustSerializer(serializers.Serializer):
+    final = serializers.DecimalField(max_digits=6, decimal_places=2)
+    reason = serializers.CharField(max_length=300)
+    version = serializers.IntegerField(required=False, allow_null=True)
+
+
+class StartSerializer(serializers.Serializer):
+    chunk_size = serializers.IntegerField(required=False, min_value=1, max_value=5000, default=200)

@@ -1,0 +1,395 @@
+"""Writes of the annual assessment: schemes and indicators, scoring runs, the review workflow
+and manual adjustments. Business rules live here; pages and API call these functions."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from assessments.models import Chunk, Event, Indicator, Method, Result, Run, RunState, Scheme, Score, State
+from assessments.rules import all_facts, apply_rule
+from communities.models import Level, Node
+from core.scope import Action, node_in_scope
+
+DEFAULT_SCHEME = Path(__file__).resolve().parent / "data" / "default_scheme.json"
+HUNDRED = Decimal("100")
+
+
+class Conflict(Exception):
+    """The record changed since the caller read it (HTTP 409)."""
+
+
+# ---------------------------------------------------------------- schemes and indicators
+
+
+def _may_manage(actor, district: Node) -> None:
+    """Schemes and runs belong to the district's organization department: its reviewers."""
+    if district is None or not node_in_scope(actor, district, Action.REVIEW):
+        raise PermissionDenied(_("Only the district's organization department may manage its assessment."))
+
+
+def _save(actor, instance):
+    instance.full_clean()
+    instance._history_user = actor
+    instance.save()
+    return instance
+
+
+def _check_unlocked(scheme: Scheme) -> None:
+    if scheme.locked:
+        raise ValidationError(_("Scoring has started: this scheme can no longer be edited. Copy it to a new year instead."))
+
+
+def load_default_definition() -> dict:
+    return json.loads(DEFAULT_SCHEME.read_text(encoding="utf-8"))
+
+
+def _create_tree(actor, scheme: Scheme, items: list[dict], parent: Indicator | None = None) -> None:
+    for position, item in enumerate(items, start=1):
+        children = item.get("children") or []
+        indicator = Indicator(
+            scheme=scheme,
+            parent=parent,
+            position=position,
+            name=item["name"],
+            weight=Decimal(str(item["weight"])),
+            method=Method.MANUAL if item.get("method") == "manual" else Method.AUTO,
+            rule="" if children else item.get("rule", ""),
+            params={} if children else item.get("params", {}),
+            description=item.get("description", ""),
+        )
+        _save(actor, indicator)
+        _create_tree(actor, scheme, children, indicator)
+
+
+def scheme_tree(scheme: Scheme) -> list[dict]:
+    """The scheme's indicators as nested dicts (the shape of the default scheme file): one query."""
+    indicators = list(scheme.indicators.all())
+    by_parent: dict = {}
+    for ind in indicators:
+        by_parent.setdefault(ind.parent_id, []).append(ind)
+
+    def build(parent_id):
+        out = []
+        for ind in sorted(by_parent.get(parent_id, []), key=lambda i: (i.position, i.pk)):
+            item = {"id": ind.pk, "name": ind.name, "weight": str(ind.weight), "method": ind.method,
+                    "rule": ind.rule, "params": ind.params, "description": ind.description, "children": build(ind.pk)}
+            out.append(item)
+        return out
+
+    return build(None)
+
+
+@transaction.atomic
+def scheme_create(*, actor, district: Node, year: int, name: str = "", source: Scheme | None = None) -> Scheme:
+    """A scheme for ``district`` and ``year``: a copy of ``source`` (any year), or the shipped default."""
+    _may_manage(actor, district)
+    if source is not None:
+        _may_manage(actor, source.district)
+        items = scheme_tree(source)
+        thresholds = {k: getattr(source, k) for k in ("excellent_from", "good_from", "pass_from")}
+        name = name or source.name
+    else:
+        definition = load_default_definition()
+        items = definition["indicators"]
+        thresholds = {k: Decimal(str(v)) for k, v in definition["thresholds"].items()}
+        name = name or definition["name"]
+    if Scheme.objects.filter(district=district, year=year).exists():
+        raise ValidationError(_("%(district)s already has a scheme for %(year)s.") % {"district": district.name, "year": year})
+    scheme = _save(actor, Scheme(district=district, year=year, name=name, **thresholds))
+    _create_tree(actor, scheme, items)
+    validate_weights(scheme)
+    return scheme
+
+
+def scheme_update(*, actor, scheme: Scheme, **fields) -> Scheme:
+    _may_manage(actor, scheme.district)
+    for key, value in fields.items():
+        setattr(scheme, key, value)
+    return _save(actor, scheme)
+
+
+def validate_weights(scheme: Scheme) -> None:
+    """Children's weights sum to their parent's; top-level weights sum to 100."""
+    indicators = list(scheme.indicators.all())
+    errors = []
+    top = sum((i.weight for i in indicators if i.parent_id is None), Decimal(0))
+    if top != HUNDRED:
+        errors.append(_("The top-level indicators weigh %(sum)s in all; they must weigh 100.") % {"sum": top.normalize()})
+    for parent in indicators:
+        children = [i for i in indicators if i.parent_id == parent.pk]
+        if children:
+            total = sum((c.weight for c in children), Decimal(0))
+            if total != parent.weight:
+                errors.append(
+                    _("The indicators under “%(name)s” weigh %(sum)s; they must weigh %(weight)s.")
+                    % {"name": parent.name, "sum": total.normalize(), "weight": parent.weight.normalize()}
+                )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def indicator_create(*, actor, scheme: Scheme, **fields) -> Indicator:
+    _may_manage(actor, scheme.district)
+    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    _check_unlocked(scheme)
+    return _save(actor, Indicator(scheme=scheme, **fields))
+
+
+@transaction.atomic
+def indicator_update(*, actor, indicator: Indicator, **fields) -> Indicator:
+    _may_manage(actor, indicator.scheme.district)
+    Scheme.objects.select_for_update().get(pk=indicator.scheme_id)
+    _check_unlocked(indicator.scheme)
+    for key, value in fields.items():
+        setattr(indicator, key, value)
+    return _save(actor, indicator)
+
+
+@transaction.atomic
+def indicator_delete(*, actor, indicator: Indicator) -> None:
+    _may_manage(actor, indicator.scheme.district)
+    Scheme.objects.select_for_update().get(pk=indicator.scheme_id)
+    _check_unlocked(indicator.scheme)
+    indicator._history_user = actor
+    indicator.delete()
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def run_start(*, actor, scheme: Scheme, chunk_size: int = 200, enqueue: bool = True) -> Run:
+    """Start scoring every community of the scheme's district; chunks are queued after commit
+    (``enqueue=False``: the caller scores the chunks itself, e.g. the demo loader)."""
+    _may_manage(actor, scheme.district)
+    if chunk_size < 1:
+        raise ValidationError(_("The chunk size must be at least 1."))
+    with transaction.atomic():
+        scheme = Scheme.objects.select_for_update().select_related("district").get(pk=scheme.pk)
+        validate_weights(scheme)
+        if scheme.runs.filter(state=RunState.RUNNING).exists():
+            raise ValidationError(_("A scoring job of this scheme is still running."))
+        ids = list(
+            Node.objects.filter(level=Level.COMMUNITY, code__startswith=scheme.district.prefix)
+            .order_by("code")
+            .values_list("pk", flat=True)
+        )
+        run = Run.objects.create(scheme=scheme, total=len(ids), chunk_size=chunk_size, started_by=actor)
+        Chunk.objects.bulk_create(
+            [Chunk(run=run, number=n, community_ids=ids[i : i + chunk_size]) for n, i in enumerate(range(0, len(ids), chunk_size))]
+        )
+        if not ids:
+            Run.objects.filter(pk=run.pk).update(state=RunState.FINISHED, finished=timezone.now())
+        if enqueue:
+            transaction.on_commit(lambda: run_resume(run_id=run.pk))
+    return run
+
+
+def run_resume(*, run_id: int) -> int:
+    """Queue every chunk of the run not yet done (after a crash, a restart, or at start). Chunks are
+    idempotent, so a chunk queued twice is scored once."""
+    from assessments.tasks import score_chunk
+
+    pending = list(Chunk.objects.filter(run_id=run_id, done=False).values_list("pk", flat=True))
+    for pk in pending:
+        score_chunk.delay(pk)
+    return len(pending)
+
+
+def _sum_of(field: str):
+    return Coalesce(
+        Subquery(
+            Score.objects.filter(result=OuterRef("pk")).order_by().values("result").annotate(s=Sum(field)).values("s")
+        ),
+        Value(Decimal("0")),
+        output_field=DecimalField(max_digits=6, decimal_places=2),
+    )
+
+
+def _refresh_totals(results) -> None:
+    results.update(computed_total=_sum_of("computed"), final_total=_sum_of("final"))
+
+
+def score_chunk(chunk_id: int) -> bool:
+    """Score one chunk: a constant number of set-based queries whatever its size. Re-running it
+    rewrites the same rows; a chunk already done is skipped (False)."""
+    with transaction.atomic():
+        chunk = Chunk.objects.select_for_update().filter(pk=chunk_id, done=False).first()
+        if chunk is None:
+            return False
+        run = Run.objects.select_related("scheme").get(pk=chunk.run_id)
+        scheme, year = run.scheme, run.scheme.year
+        ids = list(chunk.community_ids)
+        leaves = _leaves(scheme)
+        frozen = set(
+            Result.objects.filter(community_id__in=ids, year=year)
+            .exclude(state__in=[State.DRAFT, State.RETURNED])
+            .values_list("community_id", flat=True)
+        )
+        open_ids = [pk for pk in ids if pk not in frozen]
+        now = timezone.now()
+        Result.objects.bulk_create(
+            [Result(scheme=scheme, community_id=pk, year=year, scored=now) for pk in open_ids],
+            update_conflicts=True, unique_fields=["community", "year"], update_fields=["scheme", "scored"],
+        )
+        result_ids = dict(Result.objects.filter(community_id__in=open_ids, year=year).values_list("community_id", "pk"))
+        facts = all_facts(community_ids=open_ids, year=year)
+        scores = []
+        for pk in open_ids:
+            for indicator in leaves:
+                if indicator.method == Method.AUTO:
+                    value, evidence = apply_rule(indicator.rule, indicator.params, facts[pk], indicator.weight)
+                else:
+                    value, evidence = None, {"method": "manual", "max": str(indicator.weight)}
+                scores.append(Score(result_id=result_ids[pk], community_id=pk, year=year, indicator=indicator,
+                                    computed=value, final=value, evidence=evidence))
+        Score.objects.bulk_create(
+            scores, update_conflicts=True, unique_fields=["community", "year", "indicator"],
+            update_fields=["result", "computed", "evidence"],
+        )
+        # unadjusted automatic scores follow the computation; adjusted ones keep their final score
+        auto_ids = [i.pk for i in leaves if i.method == Method.AUTO]
+        Score.objects.filter(community_id__in=open_ids, year=year, indicator_id__in=auto_ids,
+                             adjusted_at__isnull=True).update(final=F("computed"))
+        _refresh_totals(Result.objects.filter(community_id__in=open_ids, year=year))
+        chunk.done = True
+        chunk.save(update_fields=["done"])
+        Run.objects.filter(pk=run.pk).update(done=F("done") + len(ids))
+        Run.objects.filter(pk=run.pk, state=RunState.RUNNING, done__gte=F("total")).update(
+            state=RunState.FINISHED, finished=timezone.now()
+        )
+    return True
+
+
+def _leaves(scheme: Scheme) -> list[Indicator]:
+    indicators = list(scheme.indicators.all())
+    parents = {i.parent_id for i in indicators}
+    return [i for i in indicators if i.pk not in parents]
+
+
+# ---------------------------------------------------------------- workflow
+
+SUBMIT, APPROVE, RETURN, REOPEN = "submit", "approve", "return", "reopen"
+TRANSITIONS = {
+    # action: (allowed from, to, who)
+    SUBMIT: ({State.DRAFT, State.RETURNED}, State.SUBMITTED, "clerk"),
+    APPROVE: ({State.SUBMITTED}, State.APPROVED, "reviewer"),
+    RETURN: ({State.SUBMITTED}, State.RETURNED, "reviewer"),
+    REOPEN: ({State.APPROVED}, State.DRAFT, "admin"),
+}
+
+
+def is_street_clerk(actor, result: Result) -> bool:
+    """A data-entry clerk of the community's street (or above) — not of the community alone."""
+    street = result.community.parent
+    return street is not None and node_in_scope(actor, street, Action.CHANGE)
+
+
+def is_reviewer(actor, result: Result) -> bool:
+    return Result.objects.restrict(actor, Action.REVIEW).filter(pk=result.pk).exists()
+
+
+def _check_actor(actor, result: Result, who: str) -> None:
+    if who == "clerk" and not is_street_clerk(actor, result):
+        raise PermissionDenied(_("Only a data-entry clerk of the community's street may submit its result."))
+    if who == "reviewer" and not is_reviewer(actor, result):
+        raise PermissionDenied(_("Only a reviewer of the district may approve or return this result."))
+    if who == "admin" and not getattr(actor, "is_superuser", False):
+        raise PermissionDenied(_("Only a system administrator may reopen an approved result."))
+
+
+def allowed_actions(actor, result: Result) -> list[str]:
+    out = []
+    for action, (sources, _to, who) in TRANSITIONS.items():
+        if result.state in sources:
+            try:
+                _check_actor(actor, result, who)
+            except PermissionDenied:
+                continue
+            out.append(action)
+    return out
+
+
+def result_transition(*, actor, result: Result, action: str, comment: str = "", version: int | None = None) -> Result:
+    """Move a result through the workflow. Raises PermissionDenied for the wrong person,
+    ValidationError for an illegal move, and Conflict when someone else changed it first."""
+    if action not in TRANSITIONS:
+        raise ValidationError(_("Unknown action."))
+    sources, target, who = TRANSITIONS[action]
+    _check_actor(actor, result, who)
+    comment = (comment or "").strip()
+    if action in (RETURN, REOPEN) and not comment:
+        raise ValidationError({"comment": _("Give a reason (comment) for this step.")})
+    seen_state = result.state
+    with transaction.atomic():
+        current = Result.objects.select_for_update().get(pk=result.pk)
+        if (version is not None and current.version != version) or current.state != seen_state:
+            raise Conflict(_("This result has already been changed by someone else; reload it and try again."))
+        if current.state not in sources:
+            raise ValidationError(
+                _("A result that is %(state)s cannot be %(action)s.")
+                % {"state": State(current.state).label, "action": ACTION_VERBS[action]}
+            )
+        Event.objects.create(result=current, action=action, from_state=current.state, to_state=target, actor=actor, comment=comment)
+        current.state = target
+        current.version += 1
+        if action in (RETURN, REOPEN):
+            current.comment = comment
+        current._history_user = actor
+        current.save()
+    return current
+
+
+ACTION_VERBS = {SUBMIT: gettext_lazy("submitted"), APPROVE: gettext_lazy("approved"), RETURN: gettext_lazy("returned"),
+                REOPEN: gettext_lazy("reopened")}
+
+
+def score_adjust(*, actor, score: Score, final, reason: str, version: int | None = None) -> Score:
+    """Set a score's final value by hand, keeping the computed one, who, when and why. A clerk of
+    the street may adjust a draft or returned result; a reviewer a submitted one; an approved
+    result is final."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the adjustment.")})
+    try:
+        final = Decimal(str(final))
+    except Exception:
+        raise ValidationError({"final": _("Enter the final score as a number.")}) from None
+    result = score.result
+    with transaction.atomic():
+        current = Result.objects.select_for_update().get(pk=result.pk)
+        if version is not None and current.version != version:
+            raise Conflict(_("This result has already been changed by someone else; reload it and try again."))
+        if current.state == State.APPROVED:
+            raise ValidationError(_("An approved result is final; it can only be changed after an administrator reopens it."))
+        if current.state == State.SUBMITTED:
+            if not is_reviewer(actor, current):
+                raise PermissionDenied(_("A submitted result can only be adjusted by a reviewer."))
+        elif not is_street_clerk(actor, current):
+            raise PermissionDenied(_("Only a data-entry clerk of the community's street may adjust a result before it is submitted."))
+        score = Score.objects.select_related("indicator").get(pk=score.pk)
+        if final < 0 or final > score.indicator.weight:
+            raise ValidationError({"final": _("The score must lie between 0 and %(max)s.") % {"max": score.indicator.weight}})
+        score.final = final.quantize(Decimal("0.01"))
+        score.adjusted_by = actor
+        score.adjusted_at = timezone.now()
+        score.adjust_reason = reason
+        score._history_user = actor
+        score.save()
+        _refresh_totals(Result.objects.filter(pk=current.pk))
+        Result.objects.filter(pk=current.pk).update(version=F("version") + 1)
+    return score
+
+
+def scheme_for_community_year(community: Node, year: int) -> Scheme | None:
+    return Scheme.objects.filter(district__code=community.code[:6] + "000000", year=year).first()

@@ -1,0 +1,255 @@
+"""Pages of the annual assessment: schemes (editor), scoring jobs (progress), the review queue,
+each community's score card, and the ranking (with its Excel export)."""
+
+from __future__ import annotations
+
+
+import openpyxl
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assessments import services
+from assessments.filters import ResultFilterSet
+from assessments.forms import AdjustForm, IndicatorForm, SchemeCreateForm, ThresholdForm, TransitionForm
+from assessments.models import Indicator, Run, Score, State
+from assessments.selectors import ranking, result_list, scheme_list, scores_of
+from core.excel import neutralise, workbook_response
+from core.scope import Action, node_in_scope
+from core.views import add_validation_error
+
+TABS = "assessments/_tabs.html"
+
+
+def _may_manage(user, scheme) -> bool:
+    return node_in_scope(user, scheme.district, Action.REVIEW)
+
+
+@login_required
+def scheme_list_view(request):
+    form = SchemeCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            scheme = services.scheme_create(actor=request.user, district=d["district"], year=d["year"],
+                                            name=d["name"], source=d["source"])
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Saved %(obj)s.") % {"obj": scheme})
+            return HttpResponseRedirect(scheme.get_absolute_url())
+    schemes = scheme_list(user=request.user)
+    can_create = form.fields["district"].queryset.exists()
+    return render(request, "assessments/scheme_list.html",
+                  {"schemes": schemes, "form": form, "can_create": can_create, "tabs_template": TABS, "tab": "schemes"})
+
+
+@login_required
+def scheme_detail_view(request, pk):
+    scheme = get_object_or_404(scheme_list(user=request.user), pk=pk)
+    manage = _may_manage(request.user, scheme)
+    threshold_form = ThresholdForm(request.POST or None, instance=scheme, prefix="t")
+    if request.method == "POST":
+        if not manage:
+            raise PermissionDenied
+        if "start" in request.POST:
+            try:
+                run = services.run_start(actor=request.user, scheme=scheme, chunk_size=int(request.POST.get("chunk_size") or 200))
+            except (ValidationError, ValueError) as exc:
+                messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            else:
+                return HttpResponseRedirect(run.get_absolute_url())
+        elif threshold_form.is_valid():
+            try:
+                services.scheme_update(actor=request.user, scheme=scheme, **threshold_form.cleaned_data)
+            except ValidationError as exc:
+                add_validation_error(threshold_form, exc)
+            else:
+                messages.success(request, _("Saved %(obj)s.") % {"obj": scheme})
+                return HttpResponseRedirect(scheme.get_absolute_url())
+    weight_errors = []
+    try:
+        services.validate_weights(scheme)
+    except ValidationError as exc:
+        weight_errors = exc.messages
+    return render(request, "assessments/scheme_detail.html", {
+        "object": scheme, "tree": services.scheme_tree(scheme), "manage": manage, "locked": scheme.locked,
+        "threshold_form": threshold_form, "weight_errors": weight_errors, "runs": scheme.runs.all()[:10],
+        "tabs_template": TABS, "tab": "schemes",
+    })
+
+
+def _indicator_form_page(request, scheme, indicator=None):
+    if not _may_manage(request.user, scheme):
+        raise PermissionDenied(_("Only the district's organization department may manage its assessment."))
+    form = IndicatorForm(request.POST or None, instance=indicator, scheme=scheme, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: form.cleaned_data[k] for k in form._meta.fields}
+        try:
+            if indicator is None:
+                services.indicator_create(actor=request.user, scheme=scheme, **fields)
+            else:
+                services.indicator_update(actor=request.user, indicator=indicator, **fields)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, _("Saved %(obj)s.") % {"obj": fields["name"]})
+            return HttpResponseRedirect(scheme.get_absolute_url())
+    return render(request, "assessments/indicator_edit.html", {"form": form, "object": indicator, "scheme": scheme})
+
+
+@login_required
+def indicator_add_view(request, scheme_pk):
+    scheme = get_object_or_404(scheme_list(user=request.user), pk=scheme_pk)
+    return _indicator_form_page(request, scheme)
+
+
+@login_required
+def indicator_edit_view(request, pk):
+    indicator = get_object_or_404(Indicator.objects.visible_to(request.user).select_related("scheme__district"), pk=pk)
+    return _indicator_form_page(request, indicator.scheme, indicator)
+
+
+@login_required
+@require_POST
+def indicator_delete_view(request, pk):
+    indicator = get_object_or_404(Indicator.objects.visible_to(request.user).select_related("scheme__district"), pk=pk)
+    try:
+        services.indicator_delete(actor=request.user, indicator=indicator)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    return HttpResponseRedirect(indicator.scheme.get_absolute_url())
+
+
+@login_required
+def run_detail_view(request, pk):
+    run = get_object_or_404(Run.objects.visible_to(request.user).select_related("scheme__district"), pk=pk)
+    if request.method == "POST" and _may_manage(request.user, run.scheme):
+        queued = services.run_resume(run_id=run.pk)
+        messages.success(request, _("Queued %(n)s unfinished chunks again.") % {"n": queued})
+        return HttpResponseRedirect(run.get_absolute_url())
+    return render(request, "assessments/run_detail.html", {"object": run, "manage": _may_manage(request.user, run.scheme),
+                                                           "tabs_template": TABS, "tab": "schemes"})
+
+
+@login_required
+def run_progress_view(request, pk):
+    run = get_object_or_404(Run.objects.visible_to(request.user), pk=pk)
+    return JsonResponse({"id": run.pk, "state": run.state, "state_label": run.get_state_display(),
+                         "done": run.done, "total": run.total, "percent": run.percent})
+
+
+@login_required
+def result_list_view(request):
+    filterset = ResultFilterSet(request.GET or None, queryset=result_list(user=request.user).order_by("-year", "community__code"),
+                                request=request)
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "assessments/result_list.html", {"filter": filterset, "page": page, "query": query.urlencode(),
+                                                            "tabs_template": TABS, "tab": "queue"})
+
+
+@login_required
+def result_detail_view(request, pk):
+    result = get_object_or_404(result_list(user=request.user), pk=pk)
+    if request.method == "POST":
+        form_kind = request.POST.get("form")
+        try:
+            if form_kind == "adjust":
+                form = AdjustForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError([f"{form.fields[k].label}: {' '.join(v)}" if k in form.fields else " ".join(v)
+                                           for k, v in form.errors.items()])
+                score = get_object_or_404(Score.objects.filter(result=result), pk=form.cleaned_data["score"])
+                services.score_adjust(actor=request.user, score=score, final=form.cleaned_data["final"],
+                                      reason=form.cleaned_data["reason"], version=form.cleaned_data["version"])
+                messages.success(request, _("The score was adjusted."))
+            else:
+                form = TransitionForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(_("The form was incomplete; reload the page and try again."))
+                services.result_transition(actor=request.user, result=result, action=form.cleaned_data["action"],
+                                           comment=form.cleaned_data["comment"], version=form.cleaned_data["version"])
+                messages.success(request, _("Done."))
+        except services.Conflict as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or _("You may not do this."))
+        return HttpResponseRedirect(result.get_absolute_url())
+    scores = list(scores_of(result))
+    can_adjust = result.state != State.APPROVED and (
+        services.is_reviewer(request.user, result) if result.state == State.SUBMITTED else services.is_street_clerk(request.user, result)
+    )
+    rows = []
+    for s in scores:
+        rows.append({"score": s, "evidence": _evidence_lines(s)})
+    history = list(result.events.select_related("actor"))
+    adjustments = [s for s in scores if s.adjusted_at]
+    return render(request, "assessments/result_detail.html", {
+        "object": result, "rows": rows, "actions": services.allowed_actions(request.user, result),
+        "can_adjust": can_adjust, "events": history, "adjustments": adjustments,
+        "grade": result.get_grade_display(), "tabs_template": TABS, "tab": "queue",
+    })
+
+
+def _evidence_lines(score: Score) -> list[str]:
+    ev = score.evidence or {}
+    if ev.get("method") == "manual":
+        return [_("scored by hand")]
+    from assessments.rules import fact_labels, rule_choices
+
+    labels, names = dict(rule_choices()), fact_labels()
+    lines = [f"{_('rule')}：{labels.get(ev.get('rule'), ev.get('rule', ''))}"
+             + (f"（{score.indicator.description}）" if score.indicator.description else "")]
+    for name, value in (ev.get("facts") or {}).items():
+        if isinstance(value, bool):
+            value = _("yes") if value else _("no")
+        lines.append(f"{names.get(name, name)}：{value}")
+    return lines
+
+
+GRADE_CSS = {"excellent": "success", "good": "primary", "pass": "warning", "fail": "danger"}
+
+
+@login_required
+def ranking_view(request, pk):
+    scheme = get_object_or_404(scheme_list(user=request.user), pk=pk)
+    rows = ranking(user=request.user, scheme=scheme)
+    if request.GET.get("format") == "xlsx":
+        return _ranking_workbook(scheme, rows)
+    streets: dict = {}
+    for r in rows:
+        streets.setdefault(r.result.community.parent.name, []).append(r)
+    for street_rows in streets.values():
+        street_rows.sort(key=lambda r: (r.street_rank, r.result.community.code))
+    counts = {}
+    for r in rows:
+        counts[r.grade_label] = counts.get(r.grade_label, 0) + 1
+    return render(request, "assessments/ranking.html", {"object": scheme, "rows": rows, "streets": streets,
+                                                        "counts": counts, "grade_css": GRADE_CSS,
+                                                        "tabs_template": TABS, "tab": "schemes"})
+
+
+def _ranking_workbook(scheme, rows):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = _("ranking")[:31]
+    ws.append([str(x) for x in [_("district rank"), _("street rank"), _("street"), _("community"), _("computed total"), _("final total"),
+               _("grade"), _("review state")]])
+    for r in rows:
+        ws.append([r.district_rank, r.street_rank, neutralise(r.result.community.parent.name), neutralise(r.result.community.name),
+                   float(r.result.computed_total), float(r.result.final_total), str(r.grade_label), str(r.result.get_state_display())])
+    for column, width in zip("ABCDEFGH", (10, 10, 18, 18, 12, 12, 10, 10)):
+        ws.column_dimensions[column].width = width
+    return workbook_response(wb, f"ranking-{scheme.district.code}-{scheme.year}.xlsx")
