@@ -6,7 +6,7 @@ from communities.models import Level, Node
 from communities.selectors import breadcrumbs, children_with_counts
 from communities.services import node_create, node_delete, node_update
 from communities.sheets import CommunitySheet
-from core.panels import node_panels, selected_year
+from core.panels import node_panels, selected_year, year_choices
 from core.views import (
     ObjectDeleteView,
     ObjectDetailView,
@@ -15,16 +15,14 @@ from core.views import (
     ObjectListView,
     ScopedViewMixin,
 )
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 def panels_context(request, node) -> dict:
     year = selected_year(request)
-    this_year = timezone.localdate().year
     return {
         "year": year,
-        "year_choices": list(range(this_year, this_year - 6, -1)),
+        "year_choices": year_choices(),
         "panels": node_panels(request, node, year),
     }
 

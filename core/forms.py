@@ -22,3 +22,11 @@ class BootstrapFormMixin:
             if name in self.fields:
                 widget = self.fields[name].widget
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class CommunityChoiceField(forms.ModelChoiceField):
+    """Communities labelled "街道 / 社区", so that a district's ~150 stay findable in one
+    dropdown. Give it a queryset with ``select_related("parent")``."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.parent.name} / {obj.name}" if obj.parent_id else obj.name

@@ -31,6 +31,12 @@ def selected_year(request) -> int:
     return timezone.localdate().year
 
 
+def year_choices(years_back: int = 6) -> list[int]:
+    """The years a year selector offers: this year first, then ``years_back - 1`` before it."""
+    this_year = timezone.localdate().year
+    return list(range(this_year, this_year - years_back, -1))
+
+
 def node_panels(request, node, year: int) -> list[Panel]:
     panels = []
     for config in apps.get_app_configs():

@@ -5,13 +5,7 @@ from communities.models import Level, Node
 from core.forms import BootstrapFormMixin
 from core.scope import Action, scope_q
 from funding.models import ZERO, Allocation, Expenditure, Standard
-
-
-class CommunityChoiceField(forms.ModelChoiceField):
-    """Communities labelled "街道 / 社区" so that a district's 148 stay findable."""
-
-    def label_from_instance(self, obj):
-        return f"{obj.parent.name} / {obj.name}" if obj.parent_id else obj.name
+from core.forms import CommunityChoiceField
 
 
 class NodeChoiceField(forms.ModelChoiceField):

@@ -1,13 +1,13 @@
 from django import forms
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from communities.filters import CommunityFilterSet
 from communities.models import Level, Node
 from core.panels import selected_year
+from core.panels import year_choices
 from core.views import (
     ObjectDeleteView,
     ObjectDetailView,
@@ -37,11 +37,6 @@ from funding.sheets import AllocationSheet, ExpenditureSheet, StandardSheet
 STANDARDS = Standard.objects.select_related("node", "node__parent")
 ALLOCATIONS = Allocation.objects.select_related("community", "community__parent")
 EXPENDITURES = Expenditure.objects.select_related("community", "community__parent")
-
-
-def year_choices():
-    this_year = timezone.localdate().year
-    return list(range(this_year, this_year - 6, -1))
 
 
 # ---- standards ----

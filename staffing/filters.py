@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import django_filters
-from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -34,13 +33,7 @@ from staffing.models import (
     Welfare,
 )
 from staffing.selectors import active_on
-
-
-class CommunityChoiceField(forms.ModelChoiceField):
-    """Communities labelled "街道 / 社区", so that a district's 148 stay findable."""
-
-    def label_from_instance(self, obj):
-        return f"{obj.parent.name} / {obj.name}" if obj.parent_id else obj.name
+from core.forms import CommunityChoiceField
 
 
 class CommunityFilter(django_filters.ModelChoiceFilter):

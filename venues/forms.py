@@ -6,13 +6,7 @@ from core.forms import BootstrapFormMixin
 from core.scope import Action, scope_q
 from venues.models import AreaStandard, Venue
 from venues.services import STANDARD_FIELDS, VENUE_FIELDS
-
-
-class CommunityChoiceField(forms.ModelChoiceField):
-    """Communities labelled "街道 / 社区" so that a district's ~150 stay easy to find."""
-
-    def label_from_instance(self, obj):
-        return f"{obj.parent.name} / {obj.name}" if obj.parent_id else obj.name
+from core.forms import CommunityChoiceField
 
 
 class NodeChoiceField(forms.ModelChoiceField):

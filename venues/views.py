@@ -1,6 +1,5 @@
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
@@ -8,6 +7,7 @@ from communities.filters import street_choices
 from communities.models import Node
 from core.filters import BaseFilterSet, WithinFilter, YesNoFilter
 from core.panels import selected_year
+from core.panels import year_choices
 from core.views import (
     ObjectDeleteView,
     ObjectDetailView,
@@ -34,11 +34,6 @@ from venues.sheets import AreaStandardSheet, VenueSheet
 BASIC_FIELDS = ["community", "name", "address", "usable_area", "acquisition", "status", "completion_date", "investment"]
 VENUES = Venue.objects.select_related("community", "community__parent")
 STANDARDS = AreaStandard.objects.select_related("node", "node__parent")
-
-
-def year_choices():
-    this_year = timezone.localdate().year
-    return list(range(this_year, this_year - 18, -1))
 
 
 class VenueListView(ObjectListView):
@@ -197,7 +192,7 @@ class ComplianceView(ScopedViewMixin, View):
             "venues/compliance.html",
             {
                 "year": year,
-                "year_choices": year_choices(),
+                "year_choices": year_choices(18),
                 "filterset": filterset,
                 "node": node,
                 "page_obj": page,
