@@ -154,7 +154,12 @@ def workbook_response(wb: openpyxl.Workbook, filename: str) -> HttpResponse:
     """An .xlsx download of ``wb`` named ``filename`` (UTF-8 safe); every export uses it."""
     buffer = io.BytesIO()
     wb.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    return download_response(buffer.getvalue(), filename, XLSX_CONTENT_TYPE)
+
+
+def download_response(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    """A file download named ``filename`` (UTF-8 safe): spreadsheets, Word documents."""
+    response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
     return response
 

@@ -30,3 +30,12 @@ class CommunityChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj):
         return f"{obj.parent.name} / {obj.name}" if obj.parent_id else obj.name
+
+
+class NodeChoiceField(forms.ModelChoiceField):
+    """Nodes of any level, indented by level and labelled with it ("　　酒泉路街道（街道）"), for
+    a choice among a user's streets, districts and cities. Give it a queryset ordered by code."""
+
+    def label_from_instance(self, obj):
+        indent = "　" * max(obj.level - 1, 0)
+        return f"{indent}{obj.name}（{obj.get_level_display()}）"

@@ -5,13 +5,7 @@ from communities.models import Level, Node
 from core.forms import BootstrapFormMixin
 from core.scope import Action, scope_q
 from funding.models import ZERO, Allocation, Expenditure, Standard
-from core.forms import CommunityChoiceField
-
-
-class NodeChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        indent = "　" * max(obj.level - 1, 0)
-        return f"{indent}{obj.name}（{obj.get_level_display()}）"
+from core.forms import CommunityChoiceField, NodeChoiceField
 
 
 def editable_communities(user):

@@ -236,3 +236,33 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         yield worker
     finally:
         worker.stop()
+
+
+@pytest.fixture
+def eager_tasks(request):
+    """Run Celery tasks inline (as without a broker), even when CELERY_BROKER_URL is set for the
+    worker tests; those (using ``celery_worker_process``) keep the real broker."""
+    if "celery_worker_process" in request.fixturenames:
+        yield
+        return
+    from sanqi.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+def wait_until(predicate, timeout: float, step: float = 0.02) -> bool:
+    """Poll ``predicate`` until it is true or ``timeout`` seconds pass (for work done by another
+    process, such as a Celery worker)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return False

@@ -107,17 +107,5 @@ def scored(scheme, facts_data, personas, django_capture_on_commit_callbacks):
 
 
 @pytest.fixture(autouse=True)
-def eager_tasks(request):
-    """Run Celery tasks inline (as without a broker), even when CELERY_BROKER_URL is set for the
-    worker tests; those (using ``celery_worker_process``) keep the real broker."""
-    if "celery_worker_process" in request.fixturenames:
-        yield
-        return
-    from sanqi.celery import app
-
-    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+def _eager(eager_tasks):
+    yield

@@ -2,14 +2,13 @@
 worker killed in the middle of a scoring run."""
 
 import threading
-import time
 
 from django.db import connection, connections
 
 from assessments import services
 from assessments.models import Chunk, Result, Run, RunState, Score
 from communities.models import Level, Node
-from tests.conftest import require_service
+from tests.conftest import require_service, wait_until
 
 LEAVES = 19
 
@@ -65,14 +64,6 @@ def test_two_reviewers_at_once_one_wins_the_other_gets_409(transactional_db, tre
     assert result.events.count() == 2 and result.version == 2
 
 
-def _wait(predicate, timeout, step=0.02):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return False
-
 
 def test_worker_killed_mid_run_every_community_scored_once(transactional_db, celery_worker_process, tree, personas):
     n = 240
@@ -84,13 +75,13 @@ def test_worker_killed_mid_run_every_community_scored_once(transactional_db, cel
     total = n + 3
     scheme = services.scheme_create(actor=personas.district_reviewer, district=tree.district, year=2025)
     run = services.run_start(actor=personas.district_reviewer, scheme=scheme, chunk_size=3)  # queued on commit
-    assert _wait(lambda: Run.objects.get(pk=run.pk).done >= 24, 120), "the worker did not start scoring"
+    assert wait_until(lambda: Run.objects.get(pk=run.pk).done >= 24, 120), "the worker did not start scoring"
     celery_worker_process.process.kill()
     celery_worker_process.process.wait(20)
     done_at_kill = Run.objects.get(pk=run.pk).done
     assert 0 < done_at_kill < total, "the run must be cut off in the middle"
     celery_worker_process.restart()  # on start the worker queues the unfinished chunks again
-    assert _wait(lambda: Run.objects.get(pk=run.pk).state == RunState.FINISHED, 180, 0.2), Run.objects.get(pk=run.pk).done
+    assert wait_until(lambda: Run.objects.get(pk=run.pk).state == RunState.FINISHED, 180, 0.2), Run.objects.get(pk=run.pk).done
     run.refresh_from_db()
     assert run.done == run.total == total
     assert not Chunk.objects.filter(run=run, done=False).exists()
