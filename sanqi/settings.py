@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "venues",
     "regional_building",
     "assessments",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -107,6 +108,8 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Year-end summaries of nodes with more communities than this are drafted by the Celery job.
+REPORTS_INLINE_COMMUNITIES = int(os.environ.get("REPORTS_INLINE_COMMUNITIES", "300"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,0 +1,109 @@
+"""Cached dashboards, cleared when data under their node changes.
+
+Each node has a version number in the cache; a change to a record kept by a node (a community's
+cadre, a street's agreement, …) bumps the versions of that node and of every ancestor
+(:func:`touch`), so the cached figures of exactly those nodes are no longer found. Standards and
+assessment schemes apply to whole subtrees, and a node's move renames codes, so changes to them
+bump one global version that every cached dashboard depends on (:func:`touch_all`). Bumps happen
+when the transaction commits, so a rolled-back change clears nothing and a reader never caches
+figures from before a commit under the new version.
+
+The key also holds the date (commitments become overdue as days pass) and the language (the
+names of levels are in it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone, translation
+
+from communities.models import Node, ancestor_codes, level_of_code
+from reports import figures
+
+TIMEOUT = 24 * 3600
+GLOBAL = "reports:v:all"
+
+
+def _version_key(code: str) -> str:
+    return f"reports:v:{code}"
+
+
+def _bump(keys) -> None:
+    for key in keys:
+        if not cache.add(key, 1, timeout=None):
+            try:
+                cache.incr(key)
+            except ValueError:  # evicted between add and incr
+                cache.add(key, 1, timeout=None)
+
+
+def touch(codes) -> None:
+    """Data kept by the nodes with these codes changed: forget their dashboards and their
+    ancestors' (on commit)."""
+    keys = set()
+    for code in codes:
+        if code:
+            keys.add(_version_key(code))
+            keys.update(_version_key(c) for c in ancestor_codes(code, level_of_code(code)))
+    if keys:
+        transaction.on_commit(lambda: _bump(sorted(keys)))
+
+
+def touch_ids(node_ids) -> None:
+    """Like :func:`touch`, by node id. The ids of one transaction are gathered and looked up in
+    one query when it commits, so an import of many rows costs one query more, not one a row."""
+    connection = transaction.get_connection()
+    pending = getattr(connection, "_sanqi_touched", None)
+    registered = pending is not None and any(f is _flush for _sids, f, _robust in connection.run_on_commit)
+    if not registered:
+        pending = connection._sanqi_touched = set()
+    pending.update(pk for pk in node_ids if pk)
+    if not registered:
+        transaction.on_commit(_flush)
+
+
+def _flush() -> None:
+    connection = transaction.get_connection()
+    ids, connection._sanqi_touched = getattr(connection, "_sanqi_touched", set()), None
+    if ids:
+        codes = Node.objects.filter(pk__in=ids).values_list("code", flat=True)
+        keys = set()
+        for code in codes:
+            keys.add(_version_key(code))
+            keys.update(_version_key(c) for c in ancestor_codes(code, level_of_code(code)))
+        _bump(sorted(keys))
+
+
+def touch_all() -> None:
+    transaction.on_commit(lambda: _bump([GLOBAL]))
+
+
+def _key(node: Node, year: int) -> str:
+    versions = cache.get_many([_version_key(node.code), GLOBAL])
+    return "reports:dash:{}:{}:{}:{}:{}:{}".format(
+        node.code, year, timezone.localdate().isoformat(), translation.get_language(),
+        versions.get(_version_key(node.code), 0), versions.get(GLOBAL, 0),
+    )
+
+
+def dashboard_json(*, node: Node, year: int) -> tuple[bytes, str]:
+    """The node's dashboard figures as JSON bytes and their ETag; from the cache when they are
+    there (two cache reads), computed otherwise (:func:`reports.figures.dashboard`)."""
+    key = _key(node, year)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    data = figures.as_json(figures.dashboard(node=node, year=year))
+    body = json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
+    value = (body, '"' + hashlib.md5(body, usedforsecurity=False).hexdigest() + '"')
+    cache.set(key, value, TIMEOUT)
+    return value
+
+
+def dashboard_data(*, node: Node, year: int) -> dict:
+    return json.loads(dashboard_json(node=node, year=year)[0])

@@ -1,0 +1,423 @@
+"""The figures of a node's dashboard (数据看板): the year's 三有一化 figures of a node, the same
+figures for each of its children (for drill-down), and a trend over the last years.
+
+Everything is computed by the database with aggregate queries grouped by child: a community's
+child is found from its code (the code is a materialized path, so the street of community
+620102001003 is ``substr(code, 1, 9)``). No row per community reaches Python, so the cost does
+not grow with the number of communities beyond what the database does; the number of queries is
+fixed (:data:`QUERIES_FOR` years). A community's "nearest standard" (its own, or its nearest
+ancestor's) becomes a ``CASE`` over the code prefixes of the few standards in force, longest
+prefix first.
+
+Definitions follow the apps' own figures (``staffing.selectors.staffing_figures``,
+``funding.selectors.node_funds``, ``venues.selectors.venue_figures``,
+``regional_building.selectors.node_figures``), which ``tests/reports/test_figures.py`` checks
+against each other. A visible node's whole subtree is visible (core.scope), so the figures do
+not depend on who asks and can be cached for everyone (reports.cache).
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import (
+    Case, Count, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value, When,
+)
+from django.db.models.functions import Coalesce, ExtractYear, Greatest, Round, Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessments.models import Grade, Result, State
+from communities.models import PREFIX_LENGTH, Level, Node, ancestor_codes
+from funding.models import WORKING_CATEGORIES, Allocation, AllocationCategory, Standard
+from regional_building.models import Agreement, Commitment, Meeting, MemberRegistration
+from staffing.models import COLLEGE_OR_ABOVE, Appointment, Cadre, Education, Post
+from staffing.selectors import _age_expression, active_on, as_of_date, holds_post
+from venues.models import AreaStandard, Venue, VenueStatus
+
+YEARS = 5  # the trend covers the year and the four before it
+AGE_BANDS = [("35", None, 35), ("36_45", 36, 45), ("46_55", 46, 55), ("56", 56, None)]
+GRADES = [g.value for g in Grade]
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+ZERO = Decimal("0.00")
+
+# Raw counts and sums, added up over children to give the node's totals.
+RAW_KEYS = (
+    ["communities", "party_members", "cadres", "age_sum", "college", "one_shoulder"]
+    + [f"age_{band}" for band, _lo, _hi in AGE_BANDS]
+    + [f"education_{e.value}" for e in Education]
+    + ["funds_with_standard", "funds_meeting", "working_funds", "area_with_standard", "area_meeting", "built_area",
+       "agreements_in_force", "commitments_due", "commitments_kept", "commitments_overdue", "members_registered",
+       "meetings_held", "assessed"]
+    + [f"grade_{g}" for g in GRADES]
+)
+DECIMAL_KEYS = {"working_funds", "built_area"}
+
+
+def percent(part, whole) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def child_level(node: Node) -> Level | None:
+    return Level(node.level + 1) if node.level < Level.COMMUNITY else None
+
+
+def _key(node: Node, path: str = ""):
+    """The child a row belongs to: the prefix of its node's code at the child level (the whole
+    code for a community's own dashboard, or for a record kept by the node itself)."""
+    level = child_level(node)
+    length = PREFIX_LENGTH[level] if level else 12
+    return Substr(f"{path}__code" if path else "code", 1, length)
+
+
+def _within(node: Node, path: str = "") -> Q:
+    return Q(**{f"{path}__code__startswith" if path else "code__startswith": node.prefix})
+
+
+def _standards(model, node: Node, years: list[int], fields: list[str]) -> dict[int, list[dict]]:
+    """Standards of ``years`` on the node's ancestors, the node or beneath it, longest code prefix
+    first (nearest first): one query."""
+    condition = Q(node__code__in=ancestor_codes(node.code, node.level) + [node.code]) | _within(node, "node")
+    by_year: dict[int, list[dict]] = {year: [] for year in years}
+    for row in model.objects.filter(condition, year__in=years).values("year", "node__code", "node__level", *fields):
+        row["prefix"] = row["node__code"][: PREFIX_LENGTH[Level(row["node__level"])]]
+        by_year[row["year"]].append(row)
+    for rows in by_year.values():
+        rows.sort(key=lambda r: len(r["prefix"]), reverse=True)
+    return by_year
+
+
+def _nearest(standards: list[dict], then, output_field):
+    """``CASE WHEN code LIKE '<nearest prefix>%' THEN <then(standard)> … END`` (NULL: no standard)."""
+    if not standards:
+        return Value(None, output_field=output_field)
+    return Case(
+        *[When(code__startswith=s["prefix"], then=then(s)) for s in standards],
+        default=Value(None, output_field=output_field),
+        output_field=output_field,
+    )
+
+
+class _Collector:
+    """Raw figures by year and child key."""
+
+    def __init__(self, years):
+        self.data: dict[int, dict[str, dict]] = {year: {} for year in years}
+
+    def add(self, year: int, key: str, **values):
+        row = self.data[year].setdefault(key, {})
+        for name, value in values.items():
+            row[name] = row.get(name, 0) + (value or 0)
+
+
+def _years_before(on: datetime.date, years: int) -> datetime.date:
+    try:
+        return on.replace(year=on.year - years)
+    except ValueError:  # 29 February
+        return on.replace(year=on.year - years, day=28)
+
+
+def _age_band(on: datetime.date, lo: int | None, hi: int | None) -> Q:
+    """Aged ``lo``–``hi`` on ``on``, as a range of birth dates (an index-friendly comparison,
+    not the age expression evaluated again for every band)."""
+    q = Q()
+    if lo is not None:
+        q &= Q(birth_date__lte=_years_before(on, lo))
+    if hi is not None:
+        q &= Q(birth_date__gt=_years_before(on, hi + 1))
+    return q
+
+
+def _staffing(c: _Collector, node: Node, year: int):
+    on = as_of_date(year)
+    age = _age_expression(on)
+    bands = {f"age_{band}": Count("id", filter=_age_band(on, lo, hi)) for band, lo, hi in AGE_BANDS}
+    education = {f"education_{e.value}": Count("id", filter=Q(education=e.value)) for e in Education}
+    serving = (
+        Cadre.objects.filter(_within(node, "community"))
+        .filter(Exists(Appointment.objects.filter(active_on(on), cadre=OuterRef("pk"))))
+        .annotate(age=age)
+        .values(k=_key(node, "community"))
+        .annotate(
+            cadres=Count("id"), age_sum=Sum("age"), college=Count("id", filter=Q(education__in=COLLEGE_OR_ABOVE)),
+            **bands, **education,
+        )
+        .order_by()
+    )
+    for row in serving:
+        c.add(year, row.pop("k"), **row)
+    one_shoulder = (
+        Cadre.objects.filter(_within(node, "community"))
+        .filter(holds_post(Post.SECRETARY, on), holds_post(Post.DIRECTOR, on))
+        .values(k=_key(node, "community"))
+        .annotate(one_shoulder=Count("community_id", distinct=True))
+        .order_by()
+    )
+    for row in one_shoulder:
+        c.add(year, row["k"], one_shoulder=row["one_shoulder"])
+
+
+def _received(year: int, categories) -> Coalesce:
+    sums = (
+        Allocation.objects.filter(community=OuterRef("pk"), year=year, category__in=categories)
+        .values("community")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    return Coalesce(Subquery(sums, output_field=MONEY), Value(ZERO), output_field=MONEY)
+
+
+def _funds(c: _Collector, node: Node, year: int, standards: list[dict]):
+    def total(s):
+        return s["total_amount"] if s["total_amount"] is not None else s["office_amount"] + s["party_amount"]
+
+    rows = (
+        Node.objects.filter(_within(node), level=Level.COMMUNITY)
+        .annotate(
+            office=_received(year, [AllocationCategory.OFFICE]),
+            party=_received(year, [AllocationCategory.PARTY]),
+            working=_received(year, list(WORKING_CATEGORIES)),
+            need_office=_nearest(standards, lambda s: Value(s["office_amount"]), MONEY),
+            need_party=_nearest(standards, lambda s: Value(s["party_amount"]), MONEY),
+            need_total=_nearest(standards, lambda s: Value(total(s)), MONEY),
+        )
+        .values(k=_key(node))
+        .annotate(
+            funds_with_standard=Count("id", filter=Q(need_total__isnull=False)),
+            funds_meeting=Count("id", filter=Q(
+                need_total__isnull=False, office__gte=F("need_office"), party__gte=F("need_party"),
+                working__gte=F("need_total"),
+            )),
+            working_funds=Sum("working"),
+        )
+        .order_by()
+    )
+    for row in rows:
+        c.add(year, row.pop("k"), **row)
+
+
+def _area(c: _Collector, node: Node, year: int, standards: list[dict]):
+    def required(s):
+        minimum = Value(s["minimum_area"], output_field=MONEY)
+        if not s["area_per_100_households"]:
+            return minimum
+        by_households = Round(
+            Value(s["area_per_100_households"], output_field=MONEY) * Coalesce(F("households"), 0) / Value(100),
+            2, output_field=MONEY,
+        )
+        return Greatest(minimum, by_households, output_field=MONEY)
+
+    built = (
+        Venue.objects.filter(
+            community=OuterRef("pk"), status=VenueStatus.COMPLETED, completion_date__lte=datetime.date(year, 12, 31)
+        )
+        .values("community")
+        .annotate(s=Sum("usable_area"))
+        .values("s")
+    )
+    rows = (
+        Node.objects.filter(_within(node), level=Level.COMMUNITY)
+        .annotate(
+            built=Coalesce(Subquery(built, output_field=MONEY), Value(ZERO), output_field=MONEY),
+            required=_nearest(standards, required, MONEY),
+        )
+        .values(k=_key(node))
+        .annotate(
+            area_with_standard=Count("id", filter=Q(required__isnull=False)),
+            area_meeting=Count("id", filter=Q(required__isnull=False, built__gte=F("required"))),
+            built_area=Sum("built"),
+        )
+        .order_by()
+    )
+    for row in rows:
+        c.add(year, row.pop("k"), **row)
+
+
+def _agreements(c: _Collector, node: Node, year: int):
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    rows = (
+        Agreement.objects.filter(_within(node, "node"), valid_from__lte=last, valid_until__gte=first)
+        .filter(Q(terminated_on__isnull=True) | Q(terminated_on__gte=first))
+        .values(k=_key(node, "node"))
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        c.add(year, row["k"], agreements_in_force=row["n"])
+
+
+def _by_year(c: _Collector, node: Node, years: list[int], today: datetime.date):
+    """Figures dated within a year, for every year at once (GROUP BY year, child)."""
+    first, last = datetime.date(years[0], 1, 1), datetime.date(years[-1], 12, 31)
+    commitments = (
+        Commitment.objects.filter(_within(node, "agreement__node"), due_on__range=(first, last))
+        .with_status(today)
+        .values(y=ExtractYear("due_on"), k=_key(node, "agreement__node"))
+        .annotate(
+            commitments_due=Count("id"),
+            commitments_kept=Count("id", filter=Q(status_value="kept")),
+            commitments_overdue=Count("id", filter=Q(status_value="overdue")),
+        )
+        .order_by()
+    )
+    registrations = (
+        MemberRegistration.objects.filter(_within(node, "community"), registered_on__range=(first, last))
+        .values(y=ExtractYear("registered_on"), k=_key(node, "community"))
+        .annotate(members_registered=Count("id"))
+        .order_by()
+    )
+    meetings = (
+        Meeting.objects.filter(_within(node, "conference__node"), held_on__range=(first, last))
+        .values(y=ExtractYear("held_on"), k=_key(node, "conference__node"))
+        .annotate(meetings_held=Count("id"))
+        .order_by()
+    )
+    grades = {
+        Grade.EXCELLENT: Q(final_total__gte=F("scheme__excellent_from")),
+        Grade.GOOD: Q(final_total__gte=F("scheme__good_from"), final_total__lt=F("scheme__excellent_from")),
+        Grade.PASS: Q(final_total__gte=F("scheme__pass_from"), final_total__lt=F("scheme__good_from")),
+        Grade.FAIL: Q(final_total__lt=F("scheme__pass_from")),
+    }
+    results = (
+        Result.objects.filter(_within(node, "community"), year__in=years, state=State.APPROVED)
+        .values(y=F("year"), k=_key(node, "community"))
+        .annotate(assessed=Count("id"), **{f"grade_{g.value}": Count("id", filter=q) for g, q in grades.items()})
+        .order_by()
+    )
+    for qs in (commitments, registrations, meetings, results):
+        for row in qs:
+            year, key = row.pop("y"), row.pop("k")
+            c.add(year, key, **row)
+
+
+def _communities(c: _Collector, node: Node, years: list[int]):
+    """Communities as they are now (the hierarchy keeps no history), counted for every year."""
+    rows = (
+        Node.objects.filter(_within(node), level=Level.COMMUNITY)
+        .values(k=_key(node))
+        .annotate(communities=Count("id"), party_members=Sum("party_members"))
+        .order_by()
+    )
+    for row in rows:
+        for year in years:
+            c.add(year, row["k"], communities=row["communities"], party_members=row["party_members"])
+
+
+def derive(raw: dict) -> dict:
+    """The shown figures of one node (or child) in one year, from its raw counts and sums."""
+    r = {key: raw.get(key, 0) for key in RAW_KEYS}
+    for key in DECIMAL_KEYS:
+        r[key] = Decimal(r[key] or 0).quantize(Decimal("0.01"))
+    communities = r["communities"]
+    return {
+        **r,
+        "average_age": (Decimal(r["age_sum"]) / r["cadres"]).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        if r["cadres"] else None,
+        "college_share": percent(r["college"], r["cadres"]),
+        "one_shoulder_share": percent(r["one_shoulder"], communities),
+        "funds_compliance_rate": percent(r["funds_meeting"], r["funds_with_standard"]),
+        "funds_per_community": (r["working_funds"] / communities).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        if communities else None,
+        "area_compliance_rate": percent(r["area_meeting"], r["area_with_standard"]),
+        "commitments_kept_rate": percent(r["commitments_kept"], r["commitments_due"]),
+    }
+
+
+def dashboard(*, node: Node, year: int, today: datetime.date | None = None) -> dict:
+    """The figures of ``node`` for ``year`` and the years before it (see the module docstring).
+
+    Returns plain data (Decimals, ints, None, str) that :func:`as_json` turns into JSON:
+    ``{"node", "year", "years", "totals": {year: figures}, "children": [{"code", "name",
+    "figures"}]}`` where the children's figures are those of ``year``.
+    """
+    today = today or timezone.localdate()
+    years = list(range(year - YEARS + 1, year + 1))
+    c = _Collector(years)
+    _communities(c, node, years)
+    funding_standards = _standards(Standard, node, years, ["office_amount", "party_amount", "total_amount"])
+    area_standards = _standards(AreaStandard, node, years, ["minimum_area", "area_per_100_households"])
+    for y in years:
+        _staffing(c, node, y)
+        _funds(c, node, y, funding_standards[y])
+        _area(c, node, y, area_standards[y])
+        _agreements(c, node, y)
+    _by_year(c, node, years, today)
+
+    totals = {}
+    for y in years:
+        raw: dict = {}
+        for row in c.data[y].values():
+            for name, value in row.items():
+                raw[name] = raw.get(name, 0) + value
+        totals[y] = derive(raw)
+    level = child_level(node)
+    children = []
+    if level is not None:
+        for child in Node.objects.filter(_within(node), level=level).only("code", "name", "level").order_by("code"):
+            children.append({
+                "code": child.code, "name": child.name, "figures": derive(c.data[year].get(child.prefix, {})),
+            })
+    return {
+        "node": {"code": node.code, "name": node.name, "level": node.level, "level_label": str(Level(node.level).label)},
+        "child_level_label": str(level.label) if level else "",
+        "year": year,
+        "years": years,
+        "totals": totals,
+        "children": children,
+    }
+
+
+QUERIES_FOR = 1 + 2 + 5 * YEARS + 4 + 1  # communities, standards ×2, per year ×5, by year ×4, children
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def as_json(data: dict) -> dict:
+    """``dashboard()`` as JSON data: Decimals become strings (exact), year keys strings."""
+    return _plain(data)
+
+
+def labels() -> dict:
+    """What each figure is called (for charts and documentation), in the active language."""
+    return {
+        "communities": _("Communities"),
+        "party_members": _("Party members"),
+        "cadres": _("Community cadres"),
+        "average_age": _("Average age"),
+        "college": _("Junior college or above"),
+        "college_share": _("Junior college or above (%)"),
+        "one_shoulder": _("Communities with one person as secretary and director"),
+        "one_shoulder_share": _("Secretary also director (%)"),
+        "funds_with_standard": _("Communities with a funding standard"),
+        "funds_meeting": _("Communities meeting the funding standard"),
+        "funds_compliance_rate": _("Funding standard met (%)"),
+        "working_funds": _("Working funds (yuan)"),
+        "funds_per_community": _("Working funds per community (yuan)"),
+        "area_with_standard": _("Communities with an area standard"),
+        "area_meeting": _("Communities meeting the area standard"),
+        "area_compliance_rate": _("Area standard met (%)"),
+        "built_area": _("Venue area (㎡)"),
+        "agreements_in_force": _("Joint-building agreements in force"),
+        "commitments_due": _("Commitments due"),
+        "commitments_kept": _("Commitments kept"),
+        "commitments_overdue": _("Commitments overdue"),
+        "commitments_kept_rate": _("Commitments kept (%)"),
+        "members_registered": _("In-service members registered"),
+        "meetings_held": _("Joint conference meetings"),
+        "assessed": _("Communities assessed (approved)"),
+        **{f"age_{band}": label for (band, _lo, _hi), label in zip(AGE_BANDS, [
+            _("35 and under"), _("36 to 45"), _("46 to 55"), _("56 and over")])},
+        **{f"education_{e.value}": e.label for e in Education},
+        **{f"grade_{g.value}": g.label for g in Grade},
+    }

@@ -1,0 +1,203 @@
+"""Writing year-end summaries: start (inline for a small node, a Celery job for a large one),
+edit the draft's text, finalise. Every change goes through here (HackSoft services)."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from communities.models import Level, Node
+from core.scope import Action, node_in_scope
+from reports import drafting
+from reports.documents import summary_docx
+from reports.models import SuggestionText, Summary, SummaryState
+from reports.tables import community_table, statistics_workbook
+
+log = logging.getLogger(__name__)
+STEPS = 4
+
+
+def inline_limit() -> int:
+    """Nodes with more communities than this are drafted by the background job."""
+    return settings.REPORTS_INLINE_COMMUNITIES
+
+
+def may_write(user, node: Node) -> bool:
+    """Clerks (entry) and reviewers (the organization department) of the node write its summary."""
+    return node_in_scope(user, node, Action.CHANGE) or node_in_scope(user, node, Action.REVIEW)
+
+
+def _check_writer(actor, node: Node) -> None:
+    if not may_write(actor, node):
+        raise PermissionDenied(_("You may read this node's summaries but not write them."))
+
+
+def summary_start(*, actor, node: Node, year: int, enqueue: bool | None = None) -> Summary:
+    """Make a new version of the node's summary for ``year`` and draft it: inline when the node
+    is small, else by the Celery job (``enqueue``: force either way)."""
+    _check_writer(actor, node)
+    if node.level >= Level.COMMUNITY:
+        raise ValidationError(_("Summaries are written for a street, a district or a higher level, not a community."))
+    this_year = timezone.localdate().year
+    if not 2000 <= year <= this_year:
+        raise ValidationError(_("Choose a year between 2000 and %(year)s.") % {"year": this_year})
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                latest = Summary.objects.filter(node=node, year=year).aggregate(v=Max("version"))["v"] or 0
+                summary = Summary(node=node, year=year, version=latest + 1, created_by=actor, steps_total=STEPS)
+                summary._history_user = actor
+                summary.save()
+            break
+        except IntegrityError:  # someone else took that version number at the same moment
+            continue
+    else:  # pragma: no cover
+        raise ValidationError(_("Another summary is being started; try again."))
+    if enqueue is None:
+        enqueue = Node.objects.filter(code__startswith=node.prefix, level=Level.COMMUNITY).count() > inline_limit()
+    language = translation.get_language()
+    if enqueue:
+        from reports.tasks import draft_summary_task
+
+        transaction.on_commit(lambda: draft_summary_task.delay(summary.pk, language))
+    else:
+        draft_summary(summary.pk, language=language)
+        summary.refresh_from_db()
+    return summary
+
+
+def _progress(summary: Summary, done: int, **fields) -> None:
+    Summary.objects.filter(pk=summary.pk).update(steps_done=done, **fields)
+
+
+def draft_summary(summary_id: int, *, language: str | None = None) -> None:
+    """The drafting job: figures and problems, statistical tables (.xlsx), text. Progress is
+    written after each step, so the page's bar moves while it runs."""
+    summary = Summary.objects.select_related("node").get(pk=summary_id)
+    if summary.state not in (SummaryState.QUEUED, SummaryState.RUNNING):
+        return  # already done (a redelivered task)
+    node, year = summary.node, summary.year
+    with translation.override(language or settings.LANGUAGE_CODE):
+        try:
+            _progress(summary, 0, state=SummaryState.RUNNING)
+            figures = drafting.summary_figures(node=node, year=year)
+            _progress(summary, 1)
+            table = community_table(node=node, year=year)
+            _progress(summary, 2)
+            title = _("%(node)s %(year)s statistics of the 三有一化 work") % {"node": node.name, "year": year}
+            buffer = io.BytesIO()
+            statistics_workbook(table, title=title).save(buffer)
+            _progress(summary, 3)
+            blocks = drafting.compose(
+                node=node, year=year, figures=figures, suggestions=drafting.suggestion_texts(node),
+                on=timezone.localdate(),
+            )
+            summary.refresh_from_db()
+            summary.statistics.save(f"{node.code}-{year}-v{summary.version}.xlsx", ContentFile(buffer.getvalue()), save=False)
+            summary.figures = figures
+            summary.blocks = blocks
+            summary.title = blocks[0]["text"].replace("\n", "")[:200]
+            summary.state = SummaryState.DRAFT
+            summary.steps_done = STEPS
+            summary._history_user = summary.created_by
+            summary.save()
+        except Exception as exc:  # the page shows the failure; the log keeps the traceback
+            log.exception("drafting summary %s failed", summary_id)
+            _progress(summary, summary.steps_done, state=SummaryState.FAILED, error=str(exc)[:2000])
+
+
+def _locked(summary: Summary) -> Summary:
+    current = Summary.objects.select_for_update().select_related("node").get(pk=summary.pk)
+    if current.state != SummaryState.DRAFT:
+        raise ValidationError(_("Only a draft can be changed; this summary is %(state)s.") % {
+            "state": current.get_state_display()})
+    return current
+
+
+@transaction.atomic
+def summary_update_text(*, actor, summary: Summary, texts: dict[str, str]) -> Summary:
+    """Replace the text of the draft's blocks named in ``texts`` (block key → text)."""
+    _check_writer(actor, summary.node)
+    current = _locked(summary)
+    known = {b["key"] for b in current.blocks}
+    unknown = set(texts) - known
+    if unknown:
+        raise ValidationError(_("Unknown parts of the text: %(keys)s.") % {"keys": "、".join(sorted(unknown))})
+    for block in current.blocks:
+        if block["key"] in texts:
+            text = str(texts[block["key"]]).replace("\r\n", "\n").replace("\r", "\n").strip()
+            if block["kind"] in ("title", "h1", "h2") and not text:
+                raise ValidationError(_("The title and the headings cannot be empty."))
+            block["text"] = text
+    current.title = next((b["text"] for b in current.blocks if b["kind"] == "title"), current.title).replace("\n", "")[:200]
+    current._history_user = actor
+    current.save()
+    return current
+
+
+@transaction.atomic
+def summary_finalise(*, actor, summary: Summary) -> Summary:
+    """Freeze the draft: its text, its figures and its tables stay as they are from now on;
+    the Word document is written once and kept."""
+    _check_writer(actor, summary.node)
+    current = _locked(summary)
+    current.document.save(
+        f"{current.node.code}-{current.year}-v{current.version}.docx", ContentFile(summary_docx(current.blocks)), save=False
+    )
+    current.state = SummaryState.FINAL
+    current.finalised_by = actor
+    current.finalised_at = timezone.now()
+    current._history_user = actor
+    current.save()
+    return current
+
+
+def document_bytes(summary: Summary) -> bytes:
+    """The Word document: the kept file of a final summary, else written from the draft's text."""
+    if summary.is_final and summary.document:
+        with summary.document.open("rb") as f:
+            return f.read()
+    return summary_docx(summary.blocks)
+
+
+# ---- suggestion texts --------------------------------------------------------------------
+
+def _save(actor, instance):
+    instance.full_clean()
+    instance._history_user = actor
+    instance.save()
+    return instance
+
+
+def _check_node(actor, node: Node) -> None:
+    if node is None or not node_in_scope(actor, node, Action.CHANGE):
+        raise PermissionDenied(_("You cannot write suggestion texts for that node."))
+
+
+@transaction.atomic
+def suggestion_create(*, actor, **fields) -> SuggestionText:
+    _check_node(actor, fields.get("node"))
+    return _save(actor, SuggestionText(**fields))
+
+
+@transaction.atomic
+def suggestion_update(*, actor, suggestiontext: SuggestionText, **fields) -> SuggestionText:
+    _check_node(actor, suggestiontext.node)
+    for name, value in fields.items():
+        setattr(suggestiontext, name, value)
+    _check_node(actor, suggestiontext.node)
+    return _save(actor, suggestiontext)
+
+
+@transaction.atomic
+def suggestion_delete(*, actor, suggestiontext: SuggestionText) -> None:
+    _check_node(actor, suggestiontext.node)
+    suggestiontext.delete()

@@ -1,0 +1,323 @@
+"""The statistical tables of the year-end 三有一化 summary: one row per community with the
+year's figures beside the previous year's, and the Excel workbook that prints them.
+
+:func:`community_table` reads the facts (``assessments.rules.all_facts``) of every community
+under a node for a year and the year before, in a constant number of queries, and returns a
+JSON-serialisable dict (a finalised summary freezes it in a JSONField). :func:`statistics_workbook`
+lays such a dict out as an A4-landscape sheet with street subtotals and a total; it needs no
+database, so a frozen table prints exactly as it was finalised.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+import openpyxl
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
+
+from assessments.rules import all_facts
+from communities.models import Level, Node
+from core.excel import HEADER_FILL, neutralise
+
+# (fact key, label, kind); kind is one of int, money, area, percent, bool.
+COLUMNS = [
+    ("staffing.staff_count", gettext_lazy("Cadres"), "int"),
+    ("staffing.college_count", gettext_lazy("College or above"), "int"),
+    ("staffing.college_share", gettext_lazy("College or above (%)"), "percent"),
+    ("staffing.one_shoulder", gettext_lazy("Secretary also director"), "bool"),
+    ("staffing.party_workers", gettext_lazy("Full-time party workers"), "int"),
+    ("funding.working_funds", gettext_lazy("Working funds (yuan)"), "money"),
+    ("funding.working_standard", gettext_lazy("Funding standard (yuan)"), "money"),
+    ("funding.funds_meet_standard", gettext_lazy("Funds meet the standard"), "bool"),
+    ("funding.party_work_share", gettext_lazy("Party work share of spending (%)"), "percent"),
+    ("venues.built_area", gettext_lazy("Office and activity space (㎡)"), "area"),
+    ("venues.required_area", gettext_lazy("Area standard (㎡)"), "area"),
+    ("venues.area_meets_standard", gettext_lazy("Area meets the standard"), "bool"),
+    ("regional_building.meetings_held", gettext_lazy("Joint conference meetings"), "int"),
+    ("regional_building.agreements_in_force", gettext_lazy("Co-building agreements"), "int"),
+    ("regional_building.commitments_due", gettext_lazy("Commitments due"), "int"),
+    ("regional_building.commitments_kept", gettext_lazy("Commitments kept"), "int"),
+    ("regional_building.members_registered", gettext_lazy("In-service members registered"), "int"),
+]
+
+# Percent columns that subtotals recompute from summed parts: key → (numerator, denominator).
+# The parts are stored in every row (even when not shown as columns) so that a frozen table
+# can still be summed.
+RATIOS = {
+    "staffing.college_share": ("staffing.college_count", "staffing.staff_count"),
+    "funding.party_work_share": ("funding.party_work_spent", "funding.spent"),
+}
+_EXTRA_KEYS = sorted({part for parts in RATIOS.values() for part in parts} - {key for key, _l, _k in COLUMNS})
+_KIND_OF_EXTRA = {"funding.party_work_spent": "money", "funding.spent": "money"}
+
+FIXED_COLUMNS = 4  # 序号, 街道, 社区, 代码
+HEADER_ROWS = (2, 3)
+FIRST_DATA_ROW = 4
+NUMBER_FORMATS = {"int": "#,##0", "money": "#,##0.00", "area": "#,##0.00", "percent": '0.0"%"', "bool": "#,##0"}
+TENTH = Decimal("0.1")
+
+
+# ---------------------------------------------------------------------------------------------
+# The table
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, int):
+        return value
+    return str(value)
+
+
+def _pick(facts: dict, keys: list[str]) -> dict:
+    return {key: _json_value(facts.get(key)) for key in keys}
+
+
+def community_table(*, node: Node, year: int) -> dict:
+    """The communities under ``node`` (itself when it is one), with ``year``'s facts and the year before's.
+
+    Three queries whatever the number of communities: the communities (with their streets),
+    and ``all_facts`` for each of the two years (each itself constant). Decimals are strings.
+    """
+    communities = list(
+        Node.objects.filter(code__startswith=node.prefix, level=Level.COMMUNITY).select_related("parent").order_by("code")
+    )
+    ids = [c.pk for c in communities]
+    previous_year = year - 1
+    current = all_facts(community_ids=ids, year=year) if ids else {}
+    previous = all_facts(community_ids=ids, year=previous_year) if ids else {}
+    keys = [key for key, _label, _kind in COLUMNS] + _EXTRA_KEYS
+    rows = []
+    for c in communities:
+        street = c.parent
+        rows.append(
+            {
+                "street_code": street.code if street else "",
+                "street_name": street.name if street else "",
+                "code": c.code,
+                "name": c.name,
+                "current": _pick(current.get(c.pk, {}), keys),
+                "previous": _pick(previous.get(c.pk, {}), keys),
+            }
+        )
+    return {
+        "node": {"code": node.code, "name": node.name},
+        "year": year,
+        "previous_year": previous_year,
+        "columns": [{"key": key, "label": str(label), "kind": kind} for key, label, kind in COLUMNS],
+        "rows": rows,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The workbook
+
+
+def _number(value: Any, kind: str) -> Any:
+    """A stored table value → the typed value of a cell (None stays blank)."""
+    if value is None or value == "":
+        return None
+    if kind == "bool":
+        return bool(value)
+    if kind == "int":
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _kind_of(key: str, kinds: dict[str, str]) -> str:
+    return kinds.get(key) or _KIND_OF_EXTRA.get(key) or "money"
+
+
+def _aggregate(values: list[dict], kinds: dict[str, str]) -> dict[str, Any]:
+    """Subtotal of some communities' values (one year): sums, counts of yes, recomputed ratios."""
+    keys = set(kinds) | {part for parts in RATIOS.values() for part in parts}
+    totals: dict[str, Any] = {}
+    for key in keys:
+        kind = _kind_of(key, kinds)
+        if kind == "percent":
+            continue
+        present = [_number(v.get(key), kind) for v in values if v.get(key) is not None]
+        if not present:
+            totals[key] = None
+        elif kind == "bool":
+            totals[key] = sum(1 for v in present if v)
+        elif kind == "int":
+            totals[key] = sum(present)
+        else:
+            totals[key] = sum(present, Decimal("0.00"))
+    for key, (numerator, denominator) in RATIOS.items():
+        if key not in kinds:
+            continue
+        part, whole = totals.get(numerator), totals.get(denominator)
+        if part is None or whole is None:
+            totals[key] = None  # a frozen table without the parts: cannot be recomputed
+        elif not whole:
+            totals[key] = Decimal("0.0")
+        else:
+            totals[key] = (Decimal(part) * 100 / Decimal(whole)).quantize(TENTH, rounding=ROUND_HALF_UP)
+    return totals
+
+
+class _Styles:
+    thin = Side(style="thin", color="808080")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    header_font = Font(bold=True)
+    title_font = Font(bold=True, size=16)
+    bold = Font(bold=True)
+    subtotal_fill = PatternFill("solid", fgColor="F2F2F2")
+    total_fill = PatternFill("solid", fgColor="E2EFDA")
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    left = Alignment(horizontal="left", vertical="center")
+    right = Alignment(horizontal="right", vertical="center")
+
+
+def _value_cells(columns: list[dict]) -> list[tuple[int, dict, str]]:
+    """(sheet column, column spec, "current"/"previous") for every value cell of a row."""
+    cells = []
+    for index, column in enumerate(columns):
+        first = FIXED_COLUMNS + 1 + 2 * index
+        cells.append((first, column, "current"))
+        cells.append((first + 1, column, "previous"))
+    return cells
+
+
+def _write_values(ws, row: int, cells, values: dict[str, dict], *, bool_as_text: bool) -> None:
+    yes, no = _("yes"), _("no")
+    for col, column, which in cells:
+        kind = column["kind"]
+        value = values[which].get(column["key"])
+        cell = ws.cell(row=row, column=col)
+        if kind == "bool" and bool_as_text:
+            cell.value = None if value is None else (yes if value else no)
+            cell.alignment = _Styles.center
+        else:
+            cell.value = _number(value, "int" if kind == "bool" else kind)
+            cell.number_format = NUMBER_FORMATS[kind]
+            cell.alignment = _Styles.right
+
+
+def _style_row(ws, row: int, last_col: int, *, font=None, fill=None) -> None:
+    for col in range(1, last_col + 1):
+        cell = ws.cell(row=row, column=col)
+        cell.border = _Styles.border
+        if font is not None:
+            cell.font = font
+        if fill is not None:
+            cell.fill = fill
+
+
+def statistics_workbook(table: dict, *, title: str) -> openpyxl.Workbook:
+    """The statistical table as a printable workbook: title, two-row header (each figure over
+    "<year>" and "<previous year>"), one row per community, street subtotals and a total.
+
+    Values are written as numbers (not formulas), so they read back without Excel; yes/no
+    figures show 是/否 per community and the number of communities with yes in sums.
+    """
+    columns = table["columns"]
+    year, previous_year = table["year"], table["previous_year"]
+    kinds = {c["key"]: c["kind"] for c in columns}
+    cells = _value_cells(columns)
+    last_col = FIXED_COLUMNS + 2 * len(columns)
+    last_letter = get_column_letter(last_col)
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = str(_("Statistics"))[:31]
+
+    # Title.
+    ws.cell(row=1, column=1, value=neutralise(title)).font = _Styles.title_font
+    ws.cell(row=1, column=1).alignment = Alignment(horizontal="center", vertical="center")
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_col)
+    ws.row_dimensions[1].height = 32
+
+    # Two-row header.
+    top, bottom = HEADER_ROWS
+    fixed = [(_("No."), 6), (_("Street"), 16), (_("Community"), 18), (_("Division code"), 15)]
+    for col, (label, width) in enumerate(fixed, start=1):
+        ws.cell(row=top, column=col, value=str(label))
+        ws.merge_cells(start_row=top, start_column=col, end_row=bottom, end_column=col)
+        ws.column_dimensions[get_column_letter(col)].width = width
+    current_label = pgettext("year column of a statistics table", "%(year)s") % {"year": year}
+    previous_label = pgettext("year column of a statistics table", "%(year)s") % {"year": previous_year}
+    for col, column, which in cells:
+        if which == "current":
+            ws.cell(row=top, column=col, value=column["label"])
+            ws.merge_cells(start_row=top, start_column=col, end_row=top, end_column=col + 1)
+        ws.cell(row=bottom, column=col, value=current_label if which == "current" else previous_label)
+        ws.column_dimensions[get_column_letter(col)].width = 13 if column["kind"] == "money" else 10
+    for row in HEADER_ROWS:
+        for col in range(1, last_col + 1):
+            cell = ws.cell(row=row, column=col)
+            cell.font = _Styles.header_font
+            cell.fill = HEADER_FILL
+            cell.alignment = _Styles.center
+            cell.border = _Styles.border
+    ws.row_dimensions[top].height = 45
+    ws.row_dimensions[bottom].height = 18
+
+    # Communities, grouped by street (rows are ordered by code, so a street's rows are together).
+    rows = table["rows"]
+    groups: list[tuple[str, list[dict]]] = []
+    for r in rows:
+        if not groups or groups[-1][0] != r["street_code"]:
+            groups.append((r["street_code"], []))
+        groups[-1][1].append(r)
+    with_subtotals = len(groups) > 1  # one street: its subtotal would repeat the total
+
+    def write_sum(row: int, label: str, members: list[dict], fill) -> None:
+        sums = {
+            "current": _aggregate([m["current"] for m in members], kinds),
+            "previous": _aggregate([m["previous"] for m in members], kinds),
+        }
+        _write_values(ws, row, cells, sums, bool_as_text=False)
+        _style_row(ws, row, last_col, font=_Styles.bold, fill=fill)
+        ws.cell(row=row, column=1, value=neutralise(label)).alignment = _Styles.center
+
+    row = FIRST_DATA_ROW
+    number = 0
+    for _street_code, members in groups:
+        for r in members:
+            number += 1
+            ws.cell(row=row, column=1, value=number).alignment = _Styles.center
+            ws.cell(row=row, column=2, value=neutralise(r["street_name"])).alignment = _Styles.left
+            ws.cell(row=row, column=3, value=neutralise(r["name"])).alignment = _Styles.left
+            ws.cell(row=row, column=4, value=str(r["code"])).alignment = _Styles.center
+            _write_values(ws, row, cells, r, bool_as_text=True)
+            _style_row(ws, row, last_col)
+            row += 1
+        if with_subtotals:
+            label = _("%(street)s subtotal") % {"street": members[0]["street_name"]}
+            write_sum(row, label, members, _Styles.subtotal_fill)
+            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=FIXED_COLUMNS)
+            row += 1
+    write_sum(row, _("Total"), rows, _Styles.total_fill)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=FIXED_COLUMNS)
+    last_row = row
+
+    # Viewing and printing.
+    ws.freeze_panes = f"{get_column_letter(FIXED_COLUMNS)}{FIRST_DATA_ROW}"  # below the header, right of 社区
+    ws.print_title_rows = f"{top}:{bottom}"
+    ws.print_area = f"A1:{last_letter}{last_row}"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3)
+    ws.oddFooter.center.text = _("Page &P of &N")
+    ws.evenFooter.center.text = _("Page &P of &N")
+    return wb

@@ -1,0 +1,63 @@
+"""reports.figures, the dashboard's aggregates: they agree with each app's own figures, and the
+age bands fall on the right birthdays."""
+
+import datetime
+
+import pytest
+
+from funding.selectors import node_funds
+from regional_building.selectors import node_figures
+from reports import figures
+from staffing.selectors import staffing_figures
+from tests.reports.conftest import YEAR, appoint, cadre
+from venues.selectors import venue_figures
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("year", [YEAR, YEAR - 1])
+@pytest.mark.parametrize("which", ["district", "street_a", "street_b", "community_a1", "city"])
+def test_the_dashboard_agrees_with_the_apps_own_figures(data, personas, which, year):
+    node = getattr(data, which)
+    today = D(2026, 11, 30)
+    got = figures.dashboard(node=node, year=year, today=today)["totals"][year]
+    admin = personas.admin
+    s = staffing_figures(node=node, year=year)
+    f = node_funds(user=admin, node=node, year=year)
+    v = venue_figures(user=admin, node=node, year=year)
+    r = node_figures(node=node, year=year, user=admin, today=today)
+    assert (got["cadres"], got["average_age"], got["college"], got["one_shoulder"]) == (
+        s.cadres, s.average_age, s.college_or_above, s.one_shoulder)
+    assert (got["funds_with_standard"], got["funds_meeting"], got["working_funds"]) == (
+        f.with_standard, f.meeting, sum(c.working for c in f.communities))
+    assert got["funds_compliance_rate"] == f.compliance_rate
+    assert (got["area_with_standard"], got["area_meeting"], got["built_area"], got["area_compliance_rate"]) == (
+        v.with_standard, v.compliant, v.total_area, v.compliance_rate)
+    assert (got["agreements_in_force"], got["commitments_due"], got["commitments_kept"], got["commitments_overdue"],
+            got["members_registered"], got["meetings_held"]) == (
+        r.agreements_in_force, r.commitments_due, r.commitments_kept, r.commitments_overdue, r.members_registered,
+        r.meetings_held)
+
+
+def test_age_bands_fall_on_birthdays(tree):
+    # ages on 31 December 2025 (as_of_date of a past year), birthdays on the day itself included
+    ages = [(D(1990, 12, 31), 35), (D(1989, 12, 31), 36), (D(1980, 1, 1), 45), (D(1979, 12, 31), 46),
+            (D(1970, 12, 31), 55), (D(1970, 1, 1), 55), (D(1969, 12, 31), 56)]
+    for n, (born, _age) in enumerate(ages):
+        c = cadre(tree.community_a1, 40 + n, "college")
+        c.birth_date = born
+        c.save()
+        appoint(c, "member")
+    got = figures.dashboard(node=tree.community_a1, year=YEAR)["totals"][YEAR]
+    assert (got["age_35"], got["age_36_45"], got["age_46_55"], got["age_56"]) == (1, 2, 3, 1)
+    assert got["age_sum"] == sum(age for _born, age in ages) and got["cadres"] == len(ages)
+
+
+def test_children_are_the_next_level_and_sum_to_the_total(data):
+    d = figures.dashboard(node=data.district, year=YEAR)
+    assert [c["name"] for c in d["children"]] == ["酒泉路街道", "张掖路街道"]
+    total = d["totals"][YEAR]
+    for key in ("cadres", "communities", "working_funds", "meetings_held", "members_registered"):
+        assert sum(c["figures"][key] for c in d["children"]) == total[key], key
+    assert figures.dashboard(node=data.community_a1, year=YEAR)["children"] == []

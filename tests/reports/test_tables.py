@@ -1,0 +1,303 @@
+"""The statistical tables of the year-end summary: the table of facts per community for two
+years, against the hand-computed data set of tests/reports/conftest.py (its docstring works the
+figures out), and the Excel workbook read back with openpyxl."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from communities.models import Level, Node
+from reports.tables import COLUMNS, community_table, statistics_workbook
+from tests.reports.conftest import PREVIOUS, YEAR, allocate, appoint, cadre
+from tests.regional_building import factories as rb
+
+D = datetime.date
+KEYS = [key for key, _label, _kind in COLUMNS]
+
+
+def num(value):
+    return None if value is None else Decimal(str(value))
+
+
+# ---------------------------------------------------------------------------------------------
+# community_table
+
+
+@pytest.mark.django_db
+def test_table_shape_and_columns(data):
+    table = community_table(node=data.district, year=YEAR)
+    assert table["node"] == {"code": data.district.code, "name": "城关区"}
+    assert (table["year"], table["previous_year"]) == (YEAR, PREVIOUS)
+    assert [c["key"] for c in table["columns"]] == KEYS
+    assert {c["kind"] for c in table["columns"]} == {"int", "money", "area", "percent", "bool"}
+    by_key = {c["key"]: c for c in table["columns"]}
+    assert by_key["funding.working_funds"] == {"key": "funding.working_funds", "label": _("Working funds (yuan)"),
+                                               "kind": "money"}
+    assert by_key["staffing.one_shoulder"]["kind"] == "bool" and by_key["venues.built_area"]["kind"] == "area"
+    # rows by code, 七里河区's community left out
+    assert [(r["street_name"], r["name"], r["code"]) for r in table["rows"]] == [
+        ("酒泉路街道", "南关社区", "620102001001"),
+        ("酒泉路街道", "北关社区", "620102001002"),
+        ("张掖路街道", "中山社区", "620102002001"),
+    ]
+    assert table["rows"][0]["street_code"] == data.street_a.code
+
+
+@pytest.mark.django_db
+def test_table_values_for_both_years(data):
+    rows = {r["name"]: r for r in community_table(node=data.district, year=YEAR)["rows"]}
+    a1, a2, b1 = rows["南关社区"], rows["北关社区"], rows["中山社区"]
+    now, before = a1["current"], a1["previous"]
+    assert (now["staffing.staff_count"], now["staffing.college_count"], num(now["staffing.college_share"])) == (3, 2, Decimal("66.7"))
+    assert (before["staffing.staff_count"], before["staffing.college_count"], num(before["staffing.college_share"])) == (
+        3, 1, Decimal("33.3"))
+    assert now["staffing.one_shoulder"] is True and before["staffing.one_shoulder"] is True
+    assert now["staffing.party_workers"] == 1
+    assert num(now["funding.working_funds"]) == 20000 and num(now["funding.working_standard"]) == 20000
+    assert now["funding.funds_meet_standard"] is True and num(now["funding.party_work_share"]) == Decimal("75.0")
+    assert num(before["funding.working_funds"]) == 12000 and num(before["funding.working_standard"]) == 15000
+    assert before["funding.funds_meet_standard"] is False and num(before["funding.party_work_share"]) == 0
+    assert num(now["venues.built_area"]) == 250 and num(now["venues.required_area"]) == 300
+    assert now["venues.area_meets_standard"] is False
+    assert num(before["venues.built_area"]) == 250 and num(before["venues.required_area"]) == 0
+    assert [now[f"regional_building.{k}"] for k in ("meetings_held", "agreements_in_force", "commitments_due",
+                                                     "commitments_kept", "members_registered")] == [2, 1, 2, 1, 3]
+    assert [before[f"regional_building.{k}"] for k in ("meetings_held", "agreements_in_force", "commitments_due",
+                                                        "commitments_kept", "members_registered")] == [1, 1, 1, 1, 1]
+    # 北关
+    assert (a2["current"]["staffing.staff_count"], a2["previous"]["staffing.staff_count"]) == (2, 1)
+    assert a2["current"]["staffing.one_shoulder"] is False
+    assert num(a2["current"]["funding.working_funds"]) == 12000 and a2["current"]["funding.funds_meet_standard"] is False
+    assert a2["previous"]["funding.funds_meet_standard"] is True and num(a2["previous"]["funding.party_work_share"]) == 100
+    assert num(a2["current"]["venues.built_area"]) == 320 and a2["current"]["venues.area_meets_standard"] is True
+    assert num(a2["previous"]["venues.built_area"]) == 0
+    # 中山: nothing but a meeting; it inherits the standards
+    assert b1["current"]["staffing.staff_count"] == 0 and num(b1["current"]["staffing.college_share"]) == 0
+    assert num(b1["current"]["funding.working_standard"]) == 20000 and num(b1["current"]["funding.working_funds"]) == 0
+    assert b1["current"]["regional_building.meetings_held"] == 1
+
+
+@pytest.mark.django_db
+def test_table_is_json_serialisable_with_decimals_as_strings(data):
+    import json
+
+    table = community_table(node=data.district, year=YEAR)
+    assert json.loads(json.dumps(table)) == table
+    row = table["rows"][0]["current"]
+    assert isinstance(row["funding.working_funds"], str) and isinstance(row["staffing.college_share"], str)
+    assert isinstance(row["staffing.staff_count"], int) and isinstance(row["staffing.one_shoulder"], bool)
+
+
+@pytest.mark.django_db
+def test_a_street_or_a_community_as_node(data):
+    assert [r["name"] for r in community_table(node=data.street_a, year=YEAR)["rows"]] == ["南关社区", "北关社区"]
+    assert [r["name"] for r in community_table(node=data.community_b1, year=YEAR)["rows"]] == ["中山社区"]
+    assert [r["name"] for r in community_table(node=data.city, year=YEAR)["rows"]] == ["南关社区", "北关社区", "中山社区", "西湖社区"]
+
+
+def add_communities(tree, n):
+    start = Node.objects.filter(parent=tree.street_b).count() + 10
+    nodes = Node.objects.bulk_create(
+        Node(code=f"620102002{start + i:03d}", name=f"新社区{start + i}", parent=tree.street_b, level=Level.COMMUNITY,
+             households=1000)
+        for i in range(n)
+    )
+    for i, node in enumerate(nodes):
+        allocate(node, YEAR, "office", "9000"), allocate(node, PREVIOUS, "office", "8000")
+        appoint(cadre(node, 40 + i, "college"), "secretary")
+        rb.registration(node, registered_on=D(2024, 3, 5))
+
+
+@pytest.mark.django_db
+def test_the_table_costs_a_constant_number_of_queries(data):
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            table = community_table(node=data.district, year=YEAR)
+        return len(ctx.captured_queries), len(table["rows"])
+
+    community_table(node=data.district, year=YEAR)  # warm any per-process caches
+    three = count()
+    add_communities(data, 9)
+    twelve = count()
+    assert three[1] == 3 and twelve[1] == 12
+    assert three[0] == twelve[0], (three, twelve)
+    assert three[0] <= 1 + 2 * 20  # the communities, then all_facts for each year (18 queries today)
+
+
+# ---------------------------------------------------------------------------------------------
+# statistics_workbook
+
+
+TITLE = "城关区2025年“三有一化”统计表"
+
+
+def reopen(table, title=TITLE):
+    buffer = io.BytesIO()
+    statistics_workbook(table, title=title).save(buffer)
+    buffer.seek(0)
+    return openpyxl.load_workbook(buffer).active
+
+
+def column_of(ws, label):
+    """The sheet column of a figure's current-year value, found by its header label."""
+    for cell in ws[2]:
+        if cell.value == label:
+            return cell.column
+    raise AssertionError(f"no header {label!r}")
+
+
+def row_of(ws, text):
+    for row in ws.iter_rows(min_row=4):
+        if any(c.value == text for c in row[:4]):
+            return row[0].row
+    raise AssertionError(f"no row {text!r}")
+
+
+@pytest.fixture
+def sheet(data):
+    return reopen(community_table(node=data.district, year=YEAR))
+
+
+@pytest.mark.django_db
+def test_title_and_two_row_header(sheet):
+    ws = sheet
+    assert ws.title == _("Statistics")
+    assert ws["A1"].value == TITLE
+    last = 4 + 2 * len(COLUMNS)
+    assert any(str(r) == f"A1:{openpyxl.utils.get_column_letter(last)}1" for r in ws.merged_cells.ranges)
+    assert [ws.cell(row=2, column=c).value for c in range(1, 5)] == [_("No."), _("Street"), _("Community"), _("Division code")]
+    for c in range(1, 5):  # merged down over both header rows
+        letter = openpyxl.utils.get_column_letter(c)
+        assert f"{letter}2:{letter}3" in {str(r) for r in ws.merged_cells.ranges}
+    year_label = pgettext("year column of a statistics table", "%(year)s")
+    for index, (_key, label, _kind) in enumerate(COLUMNS):
+        col = 5 + 2 * index
+        assert ws.cell(row=2, column=col).value == str(label)
+        letters = openpyxl.utils.get_column_letter(col), openpyxl.utils.get_column_letter(col + 1)
+        assert f"{letters[0]}2:{letters[1]}2" in {str(r) for r in ws.merged_cells.ranges}
+        assert ws.cell(row=3, column=col).value == year_label % {"year": YEAR}
+        assert ws.cell(row=3, column=col + 1).value == year_label % {"year": PREVIOUS}
+    assert ws.max_column == last
+    assert ws["E2"].font.b and ws["E3"].fill.fgColor.rgb.endswith("DDEBF7") and ws["E3"].border.left.style == "thin"
+
+
+@pytest.mark.django_db
+def test_community_rows_for_both_years(sheet):
+    ws = sheet
+    yes, no = _("yes"), _("no")
+    r = row_of(ws, "南关社区")
+    assert r == 4
+    assert [ws.cell(row=r, column=c).value for c in range(1, 5)] == [1, "酒泉路街道", "南关社区", "620102001001"]
+    staff, share = column_of(ws, _("Cadres")), column_of(ws, _("College or above (%)"))
+    funds, meets = column_of(ws, _("Working funds (yuan)")), column_of(ws, _("Funds meet the standard"))
+    area, shoulder = column_of(ws, _("Office and activity space (㎡)")), column_of(ws, _("Secretary also director"))
+    assert (ws.cell(row=r, column=staff).value, ws.cell(row=r, column=staff + 1).value) == (3, 3)
+    assert (ws.cell(row=r, column=share).value, ws.cell(row=r, column=share + 1).value) == (66.7, 33.3)
+    assert (ws.cell(row=r, column=funds).value, ws.cell(row=r, column=funds + 1).value) == (20000, 12000)
+    assert (ws.cell(row=r, column=meets).value, ws.cell(row=r, column=meets + 1).value) == (yes, no)
+    assert (ws.cell(row=r, column=shoulder).value, ws.cell(row=r, column=shoulder + 1).value) == (yes, yes)
+    assert ws.cell(row=r, column=area).value == 250
+    a2 = row_of(ws, "北关社区")
+    assert a2 == 5 and ws.cell(row=a2, column=1).value == 2
+    assert (ws.cell(row=a2, column=funds).value, ws.cell(row=a2, column=funds + 1).value) == (12000, 15000)
+    assert (ws.cell(row=a2, column=meets).value, ws.cell(row=a2, column=meets + 1).value) == (no, yes)
+    assert ws.cell(row=a2, column=area).value == 320
+    # number formats
+    assert ws.cell(row=r, column=funds).number_format == "#,##0.00"
+    assert ws.cell(row=r, column=area).number_format == "#,##0.00"
+    assert ws.cell(row=r, column=staff).number_format == "#,##0"
+    assert ws.cell(row=r, column=share).number_format == '0.0"%"'
+
+
+@pytest.mark.django_db
+def test_street_subtotal_and_total(sheet):
+    ws = sheet
+    col = {key: column_of(ws, str(label)) for key, label, _kind in COLUMNS}
+
+    def values(row, key):
+        return ws.cell(row=row, column=col[key]).value, ws.cell(row=row, column=col[key] + 1).value
+
+    sub = row_of(ws, _("%(street)s subtotal") % {"street": "酒泉路街道"})
+    assert sub == 6  # after 南关 and 北关
+    assert ws.cell(row=sub, column=1).font.b and ws.cell(row=sub, column=col["funding.working_funds"]).font.b
+    assert values(sub, "staffing.staff_count") == (5, 4)
+    assert values(sub, "staffing.college_count") == (4, 2)
+    assert values(sub, "staffing.college_share") == (80, 50)  # recomputed, not averaged
+    assert values(sub, "staffing.one_shoulder") == (1, 1)  # communities with yes
+    assert values(sub, "staffing.party_workers") == (1, 1)
+    assert values(sub, "funding.working_funds") == (32000, 27000)
+    assert values(sub, "funding.working_standard") == (40000, 30000)
+    assert values(sub, "funding.funds_meet_standard") == (1, 1)
+    assert values(sub, "funding.party_work_share") == (50, 100)  # 3,000 / 6,000 and 1,000 / 1,000
+    assert values(sub, "venues.built_area") == (570, 250)
+    assert values(sub, "venues.required_area") == (600, 0)
+    assert values(sub, "venues.area_meets_standard") == (1, 0)
+    assert values(sub, "regional_building.meetings_held") == (2, 1)
+    assert values(sub, "regional_building.commitments_due") == (2, 1)
+    assert values(sub, "regional_building.members_registered") == (3, 1)
+    b_sub = row_of(ws, _("%(street)s subtotal") % {"street": "张掖路街道"})
+    assert b_sub == 8 and ws.cell(row=7, column=3).value == "中山社区"
+    assert values(b_sub, "regional_building.meetings_held") == (1, 0)
+    total = row_of(ws, _("Total"))
+    assert total == 9 == ws.max_row
+    assert values(total, "staffing.staff_count") == (5, 4)
+    assert values(total, "staffing.college_share") == (80, 50)
+    assert values(total, "funding.working_funds") == (32000, 27000)
+    assert values(total, "funding.working_standard") == (60000, 45000)
+    assert values(total, "funding.funds_meet_standard") == (1, 1)
+    assert values(total, "venues.required_area") == (900, 0)
+    assert values(total, "regional_building.meetings_held") == (3, 1)
+    assert ws.cell(row=total, column=col["funding.working_funds"]).number_format == "#,##0.00"
+    assert ws.cell(row=total, column=col["staffing.one_shoulder"]).number_format == "#,##0"
+    assert ws.cell(row=total, column=col["funding.working_funds"]).font.b
+
+
+@pytest.mark.django_db
+def test_view_and_print_setup(sheet):
+    ws = sheet
+    assert ws.freeze_panes == "D4"  # below the header, right of the community name
+    assert ws.page_setup.orientation == "landscape"
+    assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
+    assert int(ws.page_setup.fitToWidth) == 1 and int(ws.page_setup.fitToHeight) == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows.replace("$", "") == "2:3"
+    assert ws.print_area.endswith(f"$A$1:${openpyxl.utils.get_column_letter(ws.max_column)}$9")
+    assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
+    assert ws.page_margins.left == pytest.approx(0.4)
+    assert ws.column_dimensions["C"].width >= 16
+
+
+@pytest.mark.django_db
+def test_frozen_tables_without_ratio_parts_and_hostile_names(data):
+    """A table frozen without the ratio parts leaves the party share blank in sums; names that
+    look like formulas are written inert; a single street gets no subtotal repeating the total."""
+    table = community_table(node=data.street_a, year=YEAR)
+    for row in table["rows"]:
+        for which in ("current", "previous"):
+            row[which].pop("funding.spent"), row[which].pop("funding.party_work_spent")
+    table["rows"][0]["name"] = "=HYPERLINK(\"http://x\")"
+    ws = reopen(table, title="+title")
+    assert ws["A1"].value == "'+title"
+    assert ws["C4"].value == "'=HYPERLINK(\"http://x\")" and ws["C4"].data_type == "s"
+    total = row_of(ws, _("Total"))
+    assert total == 6 == ws.max_row  # two communities, then the total straight away
+    share = column_of(ws, _("Party work share of spending (%)"))
+    assert ws.cell(row=total, column=share).value is None
+    assert ws.cell(row=total, column=column_of(ws, _("College or above (%)"))).value == 80
+
+
+@pytest.mark.django_db
+def test_an_empty_node_still_gives_a_workbook(tree):
+    empty = Node.objects.create(code="620102003000", name="空街道", parent=tree.district, level=Level.TOWNSHIP)
+    with CaptureQueriesContext(connection) as ctx:
+        table = community_table(node=empty, year=YEAR)
+    assert table["rows"] == [] and len(ctx.captured_queries) == 1
+    ws = reopen(table)
+    assert ws.cell(row=4, column=1).value == _("Total")
