@@ -42,45 +42,62 @@ def _bump(keys) -> None:
                 cache.add(key, 1, timeout=None)
 
 
-def touch(codes) -> None:
-    """Data kept by the nodes with these codes changed: forget their dashboards and their
-    ancestors' (on commit)."""
+def _keys_of(codes) -> set[str]:
     keys = set()
     for code in codes:
-        if code:
-            keys.add(_version_key(code))
-            keys.update(_version_key(c) for c in ancestor_codes(code, level_of_code(code)))
-    if keys:
-        transaction.on_commit(lambda: _bump(sorted(keys)))
+        keys.add(_version_key(code))
+        keys.update(_version_key(c) for c in ancestor_codes(code, level_of_code(code)))
+    return keys
+
+
+def _pending(connection) -> dict:
+    """What the current transaction has changed so far, and whether :func:`_flush` is still
+    registered to run at its commit. A savepoint rolled back with our callback in it removes the
+    callback, which moves or shortens ``run_on_commit``: the recorded index no longer points at
+    ``_flush`` and the next change registers it again (checking one index, not scanning the list,
+    keeps an import of many rows linear)."""
+    state = getattr(connection, "_sanqi_reports_pending", None)
+    at = state["at"] if state else None
+    registered = (
+        at is not None and at < len(connection.run_on_commit) and connection.run_on_commit[at][1] is _flush
+    )
+    if not registered:
+        state = connection._sanqi_reports_pending = {"ids": set(), "all": False, "at": None}
+    return state
+
+
+def _schedule(connection, state: dict) -> None:
+    if state["at"] is None:
+        state["at"] = len(connection.run_on_commit)
+        transaction.on_commit(_flush)  # outside a transaction this runs at once
 
 
 def touch_ids(node_ids) -> None:
-    """Like :func:`touch`, by node id. The ids of one transaction are gathered and looked up in
-    one query when it commits, so an import of many rows costs one query more, not one a row."""
+    """Data kept by these nodes changed: forget their dashboards and their ancestors' when the
+    transaction commits. The ids of one transaction are looked up in one query at its commit, so
+    an import of many rows costs one query more, not one a row."""
     connection = transaction.get_connection()
-    pending = getattr(connection, "_sanqi_touched", None)
-    registered = pending is not None and any(f is _flush for _sids, f, _robust in connection.run_on_commit)
-    if not registered:
-        pending = connection._sanqi_touched = set()
-    pending.update(pk for pk in node_ids if pk)
-    if not registered:
-        transaction.on_commit(_flush)
+    state = _pending(connection)
+    state["ids"].update(pk for pk in node_ids if pk)
+    _schedule(connection, state)
+
+
+def touch_all() -> None:
+    """Something every dashboard may depend on changed (a standard, a scheme, the hierarchy)."""
+    connection = transaction.get_connection()
+    state = _pending(connection)
+    state["all"] = True
+    _schedule(connection, state)
 
 
 def _flush() -> None:
     connection = transaction.get_connection()
-    ids, connection._sanqi_touched = getattr(connection, "_sanqi_touched", set()), None
-    if ids:
-        codes = Node.objects.filter(pk__in=ids).values_list("code", flat=True)
-        keys = set()
-        for code in codes:
-            keys.add(_version_key(code))
-            keys.update(_version_key(c) for c in ancestor_codes(code, level_of_code(code)))
-        _bump(sorted(keys))
-
-
-def touch_all() -> None:
-    transaction.on_commit(lambda: _bump([GLOBAL]))
+    state = getattr(connection, "_sanqi_reports_pending", None) or {"ids": set(), "all": False}
+    connection._sanqi_reports_pending = None
+    keys = {GLOBAL} if state["all"] else set()
+    if state["ids"]:
+        keys |= _keys_of(Node.objects.filter(pk__in=state["ids"]).values_list("code", flat=True))
+    _bump(sorted(keys))
 
 
 def _key(node: Node, year: int) -> str:

@@ -5,9 +5,12 @@ Everything is computed by the database with aggregate queries grouped by child: 
 child is found from its code (the code is a materialized path, so the street of community
 620102001003 is ``substr(code, 1, 9)``). No row per community reaches Python, so the cost does
 not grow with the number of communities beyond what the database does; the number of queries is
-fixed (:data:`QUERIES_FOR` years). A community's "nearest standard" (its own, or its nearest
-ancestor's) becomes a ``CASE`` over the code prefixes of the few standards in force, longest
-prefix first.
+fixed (:data:`QUERIES_FOR`): per year the serving cadres, 一肩挑 and the funds and area standards
+met; for all the years at once (conditional aggregates or ``GROUP BY year``) the rest. A
+community's "nearest standard" (its own, or its nearest ancestor's) becomes a ``CASE`` over the
+code prefixes of the few standards in force, longest prefix first, whose branches hold that
+standard's amounts as constants in a correlated ``EXISTS … HAVING`` (one index lookup per
+community). docs/benchmarks.md has the measurements, and what was tried and dropped.
 
 Definitions follow the apps' own figures (``staffing.selectors.staffing_figures``,
 ``funding.selectors.node_funds``, ``venues.selectors.venue_figures``,
@@ -22,7 +25,7 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
-    Case, Count, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value, When,
+    BooleanField, Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value, When,
 )
 from django.db.models.functions import Coalesce, ExtractYear, Greatest, Round, Substr
 from django.utils import timezone
@@ -142,13 +145,15 @@ def _staffing(c: _Collector, node: Node, year: int):
         .annotate(age=age)
         .values(k=_key(node, "community"))
         .annotate(
-            cadres=Count("id"), age_sum=Sum("age"), college=Count("id", filter=Q(education__in=COLLEGE_OR_ABOVE)),
-            **bands, **education,
+            cadres=Count("id"), age_sum=Sum("age"), **bands, **education,
         )
         .order_by()
     )
     for row in serving:
+        row["college"] = sum(row[f"education_{e.value}"] for e in COLLEGE_OR_ABOVE)  # 大专以上
         c.add(year, row.pop("k"), **row)
+    # 一肩挑, per year: as hash semi-joins this is fast; as ten correlated EXISTS in one query
+    # over every year it took 1.7 s for 10,000 communities
     one_shoulder = (
         Cadre.objects.filter(_within(node, "community"))
         .filter(holds_post(Post.SECRETARY, on), holds_post(Post.DIRECTOR, on))
@@ -160,38 +165,42 @@ def _staffing(c: _Collector, node: Node, year: int):
         c.add(year, row["k"], one_shoulder=row["one_shoulder"])
 
 
-def _received(year: int, categories) -> Coalesce:
-    sums = (
-        Allocation.objects.filter(community=OuterRef("pk"), year=year, category__in=categories)
-        .values("community")
-        .annotate(s=Sum("amount"))
-        .values("s")
-    )
-    return Coalesce(Subquery(sums, output_field=MONEY), Value(ZERO), output_field=MONEY)
-
-
 def _funds(c: _Collector, node: Node, year: int, standards: list[dict]):
+    """Communities held to a funding standard and meeting it (office, party-building and the
+    working total each at least the standard's), and the working funds received: two queries.
+
+    Each community's test is one correlated EXISTS on allocation (community, year) — an index
+    lookup — whose HAVING holds the amounts of its nearest standard as constants, picked by the
+    CASE over the standards' code prefixes; nothing from the outer row but its id is needed."""
+
     def total(s):
         return s["total_amount"] if s["total_amount"] is not None else s["office_amount"] + s["party_amount"]
+
+    def received(**condition):
+        return Coalesce(Sum("amount", filter=Q(**condition)), Value(ZERO), output_field=MONEY)
+
+    def meets(s):
+        return Exists(
+            Allocation.objects.filter(community=OuterRef("pk"), year=year)
+            .values("community")
+            .annotate(
+                office=received(category=AllocationCategory.OFFICE),
+                party=received(category=AllocationCategory.PARTY),
+                working=received(category__in=list(WORKING_CATEGORIES)),
+            )
+            .filter(office__gte=s["office_amount"], party__gte=s["party_amount"], working__gte=total(s))
+        )
 
     rows = (
         Node.objects.filter(_within(node), level=Level.COMMUNITY)
         .annotate(
-            office=_received(year, [AllocationCategory.OFFICE]),
-            party=_received(year, [AllocationCategory.PARTY]),
-            working=_received(year, list(WORKING_CATEGORIES)),
-            need_office=_nearest(standards, lambda s: Value(s["office_amount"]), MONEY),
-            need_party=_nearest(standards, lambda s: Value(s["party_amount"]), MONEY),
-            need_total=_nearest(standards, lambda s: Value(total(s)), MONEY),
+            held=_nearest(standards, lambda s: Value(True), BooleanField()),
+            met=_nearest(standards, meets, BooleanField()),
         )
         .values(k=_key(node))
         .annotate(
-            funds_with_standard=Count("id", filter=Q(need_total__isnull=False)),
-            funds_meeting=Count("id", filter=Q(
-                need_total__isnull=False, office__gte=F("need_office"), party__gte=F("need_party"),
-                working__gte=F("need_total"),
-            )),
-            working_funds=Sum("working"),
+            funds_with_standard=Count("id", filter=Q(held=True)),
+            funds_meeting=Count("id", filter=Q(met=True)),
         )
         .order_by()
     )
@@ -200,35 +209,42 @@ def _funds(c: _Collector, node: Node, year: int, standards: list[dict]):
 
 
 def _area(c: _Collector, node: Node, year: int, standards: list[dict]):
-    def required(s):
-        minimum = Value(s["minimum_area"], output_field=MONEY)
-        if not s["area_per_100_households"]:
-            return minimum
-        by_households = Round(
-            Value(s["area_per_100_households"], output_field=MONEY) * Coalesce(F("households"), 0) / Value(100),
-            2, output_field=MONEY,
-        )
-        return Greatest(minimum, by_households, output_field=MONEY)
+    """Communities held to an area standard and meeting it, and the area of completed venues:
+    two queries, built like :func:`_funds` (the required area depends on the community's
+    households: the larger of the minimum and the area per 100 households)."""
+    year_end = datetime.date(year, 12, 31)
 
-    built = (
-        Venue.objects.filter(
-            community=OuterRef("pk"), status=VenueStatus.COMPLETED, completion_date__lte=datetime.date(year, 12, 31)
+    def meets(s):
+        required = Value(s["minimum_area"], output_field=MONEY)
+        if s["area_per_100_households"]:
+            # the households of the venue's own community (grouped by): SQLite cannot see the
+            # outer row's columns in the HAVING of a subquery within an aggregate's FILTER
+            required = Greatest(required, Round(
+                Value(s["area_per_100_households"], output_field=MONEY) * Coalesce(F("community__households"), 0)
+                / Value(100), 2, output_field=MONEY,
+            ), output_field=MONEY)
+        built_enough = Exists(
+            Venue.objects.filter(community=OuterRef("pk"), status=VenueStatus.COMPLETED, completion_date__lte=year_end)
+            .values("community", "community__households")
+            .annotate(area=Sum("usable_area"))
+            .filter(area__gte=required)
         )
-        .values("community")
-        .annotate(s=Sum("usable_area"))
-        .values("s")
-    )
+        if s["minimum_area"] > 0:
+            return built_enough
+        # a standard that can require nothing is met without any venue
+        return Case(When(Q(households__isnull=True) | Q(households=0) if s["area_per_100_households"] else Q(),
+                         then=Value(True)), default=built_enough, output_field=BooleanField())
+
     rows = (
         Node.objects.filter(_within(node), level=Level.COMMUNITY)
         .annotate(
-            built=Coalesce(Subquery(built, output_field=MONEY), Value(ZERO), output_field=MONEY),
-            required=_nearest(standards, required, MONEY),
+            held=_nearest(standards, lambda s: Value(True), BooleanField()),
+            met=_nearest(standards, meets, BooleanField()),
         )
         .values(k=_key(node))
         .annotate(
-            area_with_standard=Count("id", filter=Q(required__isnull=False)),
-            area_meeting=Count("id", filter=Q(required__isnull=False, built__gte=F("required"))),
-            built_area=Sum("built"),
+            area_with_standard=Count("id", filter=Q(held=True)),
+            area_meeting=Count("id", filter=Q(met=True)),
         )
         .order_by()
     )
@@ -236,17 +252,50 @@ def _area(c: _Collector, node: Node, year: int, standards: list[dict]):
         c.add(year, row.pop("k"), **row)
 
 
-def _agreements(c: _Collector, node: Node, year: int):
-    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+def _agreements(c: _Collector, node: Node, years: list[int]):
+    """Agreements in force at some time in each year (validity overlapping the year, not
+    terminated before it began): one query, a conditional count per year."""
+    aggregates = {}
+    for year in years:
+        first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+        aggregates[f"y{year}"] = Count("id", filter=Q(valid_from__lte=last, valid_until__gte=first) & (
+            Q(terminated_on__isnull=True) | Q(terminated_on__gte=first)))
     rows = (
-        Agreement.objects.filter(_within(node, "node"), valid_from__lte=last, valid_until__gte=first)
-        .filter(Q(terminated_on__isnull=True) | Q(terminated_on__gte=first))
+        Agreement.objects.filter(_within(node, "node"), valid_from__lte=datetime.date(years[-1], 12, 31),
+                                 valid_until__gte=datetime.date(years[0], 1, 1))
         .values(k=_key(node, "node"))
-        .annotate(n=Count("id"))
+        .annotate(**aggregates)
         .order_by()
     )
     for row in rows:
-        c.add(year, row["k"], agreements_in_force=row["n"])
+        key = row.pop("k")
+        for year in years:
+            c.add(year, key, agreements_in_force=row[f"y{year}"])
+
+
+def _received_and_built(c: _Collector, node: Node, years: list[int]):
+    """Working funds received in each year (GROUP BY year, child), and the area of the venues
+    completed by the end of each year (completions counted by year, then added up: one query)."""
+    funds = (
+        Allocation.objects.filter(_within(node, "community"), year__in=years, category__in=list(WORKING_CATEGORIES))
+        .values("year", k=_key(node, "community"))
+        .annotate(working_funds=Sum("amount"))
+        .order_by()
+    )
+    for row in funds:
+        c.add(row["year"], row["k"], working_funds=row["working_funds"])
+    completed = (
+        Venue.objects.filter(_within(node, "community"), status=VenueStatus.COMPLETED,
+                             completion_date__lte=datetime.date(years[-1], 12, 31))
+        .values(k=_key(node, "community"))
+        .annotate(**{f"y{year}": Sum("usable_area", filter=Q(completion_date__lte=datetime.date(year, 12, 31)))
+                     for year in years})
+        .order_by()
+    )
+    for row in completed:
+        key = row.pop("k")
+        for year in years:
+            c.add(year, key, built_area=row[f"y{year}"])
 
 
 def _by_year(c: _Collector, node: Node, years: list[int], today: datetime.date):
@@ -343,7 +392,8 @@ def dashboard(*, node: Node, year: int, today: datetime.date | None = None) -> d
         _staffing(c, node, y)
         _funds(c, node, y, funding_standards[y])
         _area(c, node, y, area_standards[y])
-        _agreements(c, node, y)
+    _agreements(c, node, years)
+    _received_and_built(c, node, years)
     _by_year(c, node, years, today)
 
     totals = {}
@@ -370,7 +420,7 @@ def dashboard(*, node: Node, year: int, today: datetime.date | None = None) -> d
     }
 
 
-QUERIES_FOR = 1 + 2 + 5 * YEARS + 4 + 1  # communities, standards ×2, per year ×5, by year ×4, children
+QUERIES_FOR = 1 + 2 + 4 * YEARS + 3 + 4 + 1  # communities, standards, per year ×4, all years ×(3 + 4), children
 
 
 def _plain(value):

@@ -182,3 +182,28 @@ def test_the_endpoint_is_in_the_openapi_schema(api, personas):
     text = schema.content.decode()
     assert "/api/v1/reports/dashboard/{code}/" in text
     assert "If-None-Match" in text and "DashboardFigures" in text and "304" in text
+
+
+def test_a_change_after_a_rolled_back_savepoint_still_clears(committed, django_capture_on_commit_callbacks):
+    cache.dashboard_json(node=committed.street_a, year=YEAR)
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            try:
+                with transaction.atomic():  # registers the flush, then rolls back with it
+                    allocate(committed.community_b1, YEAR, "heating", "1")
+                    raise RuntimeError
+            except RuntimeError:
+                pass
+            allocate(committed.community_a1, YEAR, "heating", "1")  # must register it again
+    assert not _served_from_cache(committed.street_a)
+
+
+def test_many_hierarchy_changes_register_one_flush(committed, django_capture_on_commit_callbacks):
+    cache.dashboard_json(node=committed.street_b, year=YEAR)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            for n in range(20):
+                committed.community_a1.name = f"南关社区{n}"
+                committed.community_a1.save()
+    assert len(callbacks) == 1
+    assert not _served_from_cache(committed.street_b)  # a node change clears every dashboard

@@ -132,6 +132,7 @@ class Command(BaseCommand):
         return {
             "node": node, "communities": communities, "queries": len(statements),
             "cold": median_ms(cold), "raw": median_ms(raw), "ratio": statistics.median(cold) / statistics.median(raw),
+            "min_ratio": min(cold) / min(raw),
             "first": first * 1000, "warm": median_ms(warm), "api": median_ms(api), "not_modified": not_modified,
         }
 
@@ -165,15 +166,15 @@ class Command(BaseCommand):
     def _print(self, rows, opts) -> None:
         self.stdout.write("")
         self.stdout.write(
-            f"{'node':<16}{'level':<8}{'communities':>12}{'queries':>9}{'cold ms':>10}{'raw SQL ms':>12}{'ratio':>8}"
+            f"{'node':<16}{'level':<8}{'communities':>12}{'queries':>9}{'cold ms':>10}{'raw SQL ms':>12}{'ratio':>8}{'min':>7}"
             f"{'1st ms':>9}{'warm ms':>9}{'API ms':>9}{'304':>5}"
         )
         for r in rows:
             self.stdout.write(
                 f"{r['node'].code:<16}{Level(r['node'].level).name.lower():<8}{r['communities']:>12,}{r['queries']:>9}"
-                f"{r['cold']:>10.1f}{r['raw']:>12.1f}{r['ratio']:>7.2f}×{r['first']:>9.1f}{r['warm']:>9.2f}"
+                f"{r['cold']:>10.1f}{r['raw']:>12.1f}{r['ratio']:>7.2f}×{r['min_ratio']:>6.2f}×{r['first']:>9.1f}{r['warm']:>9.2f}"
                 f"{r['api']:>9.2f}{r['not_modified']:>5}"
             )
         self.stdout.write("")
-        self.stdout.write(f"target: cold ≤ {opts['max_ratio']}× raw SQL; warm a few ms. "
-                          f"(median of {opts['repeat']} cold/raw runs, {opts['warm_repeat']} warm)")
+        self.stdout.write(f"target: cold ≤ {opts['max_ratio']}× raw SQL; warm a few ms. (ratio: of the medians of "
+                          f"{opts['repeat']} cold and raw runs; min: of the fastest runs; {opts['warm_repeat']} warm)")
