@@ -12,6 +12,7 @@ class ReportsConfig(AppConfig):
         (_("Suggestion texts"), "reports:suggestion_list"),
     ]
     sanqi_api = True
+    sanqi_node_panels = ["reports.panels.reports_panel"]
 
     def ready(self):
         import reports.signals  # noqa: F401  (clears cached dashboards when data changes)

@@ -332,3 +332,16 @@ def test_suggestion_texts_pages(weak, login, personas):
     response = client.post(reverse("reports:suggestion_add"), {
         "node": weak.district.pk, "kind": ProblemKind.NO_PARTY_WORKER, "text": "越权"})
     assert response.status_code == 200 and SuggestionText.objects.filter(text="越权").count() == 0
+
+
+def test_the_node_page_links_the_dashboard_and_the_summary(weak, login, personas):
+    tree_url = reverse("communities:tree_node", args=[weak.street_a.code]) + f"?year={YEAR}"
+    page = login(personas.street_clerk).get(tree_url).content.decode()
+    panel = page.split('id="reports-panel"')[1].split("</form>")[0]
+    assert f"/reports/dashboard/?node={weak.street_a.code}&year={YEAR}" in panel
+    assert "起草2025年年终工作总结" in panel
+    summary = start(personas.street_clerk, weak.street_a)
+    page = login(personas.street_clerk).get(tree_url).content.decode()
+    assert summary.get_absolute_url() in page.split('id="reports-panel"')[1]
+    viewer_page = login(personas.viewer).get(reverse("communities:tree_node", args=[weak.street_b.code])).content.decode()
+    assert "起草" not in viewer_page.split('id="reports-panel"')[1].split("</div>\n</div>")[0]
