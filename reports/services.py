@@ -160,6 +160,19 @@ def summary_finalise(*, actor, summary: Summary) -> Summary:
     return current
 
 
+@transaction.atomic
+def summary_delete(*, actor, summary: Summary) -> None:
+    """Delete a draft (or a failed or stuck one); a final summary is kept for good."""
+    _check_writer(actor, summary.node)
+    current = Summary.objects.select_for_update().get(pk=summary.pk)
+    if current.state == SummaryState.FINAL:
+        raise ValidationError(_("A final summary cannot be deleted; draft a new version instead."))
+    files = [f for f in (current.statistics, current.document) if f]
+    current._history_user = actor
+    current.delete()
+    transaction.on_commit(lambda: [f.delete(save=False) for f in files])
+
+
 def document_bytes(summary: Summary) -> bytes:
     """The Word document: the kept file of a final summary, else written from the draft's text."""
     if summary.is_final and summary.document:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("reports/summaries/start/", views.summary_start_view, name="summary_start"),
     path("reports/summaries/<int:pk>/", views.summary_detail_view, name="summary_detail"),
     path("reports/summaries/<int:pk>/regenerate/", views.summary_regenerate_view, name="summary_regenerate"),
+    path("reports/summaries/<int:pk>/delete/", views.summary_delete_view, name="summary_delete"),
     path("reports/summaries/<int:pk>/progress.json", views.summary_progress_view, name="summary_progress"),
     path("reports/summaries/<int:pk>/summary.docx", views.summary_docx_view, name="summary_docx"),
     path("reports/summaries/<int:pk>/statistics.xlsx", views.summary_xlsx_view, name="summary_xlsx"),

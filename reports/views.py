@@ -111,6 +111,19 @@ def summary_regenerate_view(request, pk):
 
 
 @login_required
+@require_POST
+def summary_delete_view(request, pk):
+    summary = _visible_summary(request, pk)
+    try:
+        services.summary_delete(actor=request.user, summary=summary)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return HttpResponseRedirect(summary.get_absolute_url())
+    messages.success(request, _("Deleted %(summary)s v%(version)s.") % {"summary": summary, "version": summary.version})
+    return HttpResponseRedirect(reverse("reports:summary_list"))
+
+
+@login_required
 def summary_progress_view(request, pk):
     summary = _visible_summary(request, pk)
     return JsonResponse({

@@ -345,3 +345,20 @@ def test_the_node_page_links_the_dashboard_and_the_summary(weak, login, personas
     assert summary.get_absolute_url() in page.split('id="reports-panel"')[1]
     viewer_page = login(personas.viewer).get(reverse("communities:tree_node", args=[weak.street_b.code])).content.decode()
     assert "起草" not in viewer_page.split('id="reports-panel"')[1].split("</div>\n</div>")[0]
+
+
+def test_drafts_can_be_deleted_final_summaries_cannot(weak, login, personas, django_capture_on_commit_callbacks):
+    clerk = personas.street_clerk
+    draft = start(clerk, weak.street_a)
+    client = login(clerk)
+    assert "删除草稿" in client.get(draft.get_absolute_url()).content.decode()
+    assert login(personas.neighbour_clerk).post(reverse("reports:summary_delete", args=[draft.pk])).status_code == 404
+    client = login(clerk)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports:summary_delete", args=[draft.pk]), follow=True)
+    assert "已删除" in response.content.decode() and not Summary.objects.filter(pk=draft.pk).exists()
+    assert not draft.statistics.storage.exists(draft.statistics.name)  # its file went with it
+    final = services.summary_finalise(actor=clerk, summary=start(clerk, weak.street_a))
+    response = client.post(reverse("reports:summary_delete", args=[final.pk]), follow=True)
+    assert "已定稿的总结不能删除" in response.content.decode() and Summary.objects.filter(pk=final.pk).exists()
+    assert "删除草稿" not in client.get(final.get_absolute_url()).content.decode()
