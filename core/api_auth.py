@@ -6,6 +6,7 @@ Kept apart from ``core.api`` because DRF imports them while ``rest_framework.vie
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -63,6 +64,8 @@ class ScopedPermission(permissions.BasePermission):
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, Http404):  # "No Node matches the given query." would leak model names, in English
+        exc = exceptions.NotFound()
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)

@@ -8,6 +8,9 @@ is a 403 on its edit and delete pages.
 
 from __future__ import annotations
 
+from functools import reduce
+from operator import or_
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -25,7 +28,7 @@ from django.views.generic import TemplateView
 from core.audit import history_for, recent_changes
 from core.excel import ImportResult
 from core.forms import BootstrapFormMixin
-from core.scope import Action, scope_prefixes
+from core.scope import Action, scope_prefixes, scope_q
 
 
 def can_change_any(user) -> bool:
@@ -43,6 +46,20 @@ def querystring_without(request, *keys: str) -> str:
 class ScopedViewMixin(LoginRequiredMixin):
     model = None
     queryset = None
+    # Who writes these records: clerks (entry). An app whose records the organization department
+    # writes too (e.g. the suggestion texts of summaries) adds Action.REVIEW.
+    change_actions = (Action.CHANGE,)
+
+    def may_change_any(self, user) -> bool:
+        return any(
+            (prefixes := scope_prefixes(user, action)) is None or bool(prefixes) for action in self.change_actions
+        )
+
+    def changeable_queryset(self):
+        user = self.request.user
+        return self.model.objects.filter(
+            reduce(or_, (scope_q(user, action, self.model.scope_path) for action in self.change_actions))
+        )
 
     def base_queryset(self):
         qs = self.queryset if self.queryset is not None else self.model.objects.all()
@@ -56,7 +73,7 @@ class ScopedViewMixin(LoginRequiredMixin):
 
     def get_changeable_object(self, pk):
         obj = self.get_visible_object(pk)
-        if not self.model.objects.restrict(self.request.user, Action.CHANGE).filter(pk=obj.pk).exists():
+        if not self.changeable_queryset().filter(pk=obj.pk).exists():
             raise PermissionDenied(_("You may read this record but not change it."))
         return obj
 
@@ -111,7 +128,7 @@ class ObjectListView(ScopedViewMixin, View):
             "tabs_template": self.tabs_template,
             "above_table_template": self.above_table_template,
             "url_prefix": self.url_prefix,
-            "can_add": can_change_any(request.user),
+            "can_add": self.may_change_any(request.user),
             "has_sheet": self.sheet_class is not None,
             "has_import": self.has_import(),
         }
@@ -127,7 +144,7 @@ class ObjectDetailView(ScopedViewMixin, View):
 
     def get(self, request, pk):
         obj = self.get_visible_object(pk)
-        can_change = self.model.objects.restrict(request.user, Action.CHANGE).filter(pk=obj.pk).exists()
+        can_change = self.changeable_queryset().filter(pk=obj.pk).exists()
         context = {"object": obj, "history": history_for(obj, user=request.user), "can_change": can_change}
         context.update(self.extra_context(obj))
         return render(request, self.template_name, context)
@@ -174,13 +191,13 @@ class ObjectEditView(ScopedViewMixin, View):
 
     def get(self, request, pk=None):
         obj = self.get_changeable_object(pk) if pk else None
-        if obj is None and not can_change_any(request.user):
+        if obj is None and not self.may_change_any(request.user):
             raise PermissionDenied(_("You have no part of the hierarchy to enter data in."))
         return self.render_form(request, self.get_form(obj), obj)
 
     def post(self, request, pk=None):
         obj = self.get_changeable_object(pk) if pk else None
-        if obj is None and not can_change_any(request.user):
+        if obj is None and not self.may_change_any(request.user):
             raise PermissionDenied(_("You have no part of the hierarchy to enter data in."))
         form = self.get_form(obj, data=request.POST)
         if form.is_valid():
