@@ -2,7 +2,21 @@
 
 :func:`summary_docx` lays the summary's blocks out as a 党政机关公文 after GB/T 9704-2012: A4 with
 the standard 156 × 225 mm type area, 方正小标宋简体 title, 黑体 / 楷体_GB2312 headings, 仿宋_GB2312
-body text in 三号 on 28 pt lines, right-aligned signature and date, and "— 1 —" page numbers.
+body text in 三号 on 28 pt lines, the signature and date of an unsealed document, and page numbers.
+
+Signature and date (7.3.5.2, 不加盖印章的公文): the signing body (发文机关署名) is set right-aligned
+with a right indent of two characters (右空二字), the date (成文日期) on the line under it with its first
+character two characters right of the signature's first (首字比发文机关署名首字右移二字). Both being
+right-aligned, the date's right indent is the width of the signature (its widest line) less the width
+of the date, measured in characters of 三号 where CJK and full-width characters count one and ASCII
+digits, letters and spaces half (the date's Arabic numerals are half-width). When the date is longer
+than the signature, the standard sets the date 右空二字 and moves the signature left instead, so that
+its first character stays two characters left of the date's. A date without a signature keeps a
+right indent of four characters.
+
+Page numbers (7.5): "— 1 —", the number a PAGE field between two em dashes (一字线), 四号 宋体, odd
+pages right-aligned one character from the right (单页码居右空一字), even pages left-aligned one
+character from the left (双页码居左空一字), with Word's different odd and even footers switched on.
 
 Every run carries both its Latin font (Times New Roman, for digits and letters) and its East-Asian
 font, because Word picks the font per character class and python-docx's ``font.name`` only sets
@@ -15,6 +29,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,7 +40,7 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Emu, Mm, Pt
+from docx.shared import Emu, Length, Mm, Pt
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -42,7 +57,10 @@ PAGE_NUMBER_SIZE = Pt(14)  # 四号
 LINE_PITCH = Pt(28)  # exact line spacing: 22 lines in the 225 mm type area
 CHARS_PER_LINE = 28  # GB/T 9704: 28 characters of 三号 on each line of the 156 mm type area
 INDENT = Pt(32)  # two characters of 三号
-SIGNATURE_RIGHT_INDENT = Pt(64)  # about four characters
+SIGNATURE_RIGHT_INDENT = INDENT  # 右空二字
+DATE_SHIFT = 2  # the date's first character is two characters right of the signature's
+DATE_ALONE_RIGHT_INDENT = Pt(64)  # four characters, for a date with no signature above it
+PAGE_NUMBER_INDENT = PAGE_NUMBER_SIZE  # 空一字: one character of the page number's 四号
 
 PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = Mm(37), Mm(35), Mm(28), Mm(26)
@@ -88,7 +106,7 @@ _LOOKS = {
     "body": _Look(BODY_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.JUSTIFY, INDENT),
     "signature": _Look(BODY_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.RIGHT, right_indent=SIGNATURE_RIGHT_INDENT,
                        keep_with_next=True),
-    "date": _Look(BODY_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.RIGHT, right_indent=SIGNATURE_RIGHT_INDENT),
+    "date": _Look(BODY_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.RIGHT, right_indent=DATE_ALONE_RIGHT_INDENT),
 }  # fmt: skip
 _BLANK = _LOOKS["body"]
 
@@ -103,6 +121,41 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in clean_text(text).split("\n") if line.strip()]
 
 
+def text_width(text: str) -> int:
+    """The width of ``text`` in half characters: 2 for each CJK or full-width character (and for the
+    punctuation both scripts share, which the East-Asian font hint draws full-width), 1 for each
+    half-width one (ASCII digits, letters, spaces), 0 for combining marks."""
+    return sum(
+        0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WFA" else 1
+        for char in text
+    )
+
+
+def _half_characters(count: int) -> Length:
+    """``count`` half characters of 三号 as a length."""
+    return Emu(BODY_SIZE * count // 2)
+
+
+def closing_indents(signature: list[str], date: list[str]) -> tuple[Length, Length]:
+    """The right indents of the signature lines and of the date lines (GB/T 9704-2012 7.3.5.2).
+
+    The signature is right-aligned 右空二字 and the date's first character falls two characters right
+    of the signature's (of its widest line); a date longer than the signature is set 右空二字 and the
+    signature moved left to keep that relation. Nothing is pushed beyond a 28-character line.
+    """
+    line = 2 * CHARS_PER_LINE
+    signature_width = max(map(text_width, signature), default=0)
+    date_width = max(map(text_width, date), default=0)
+    if not signature:
+        return SIGNATURE_RIGHT_INDENT, DATE_ALONE_RIGHT_INDENT
+    margin, shift = 2 * 2, 2 * DATE_SHIFT  # 右空二字, 右移二字, in half characters
+    if date_width > signature_width:
+        signature_indent = max(margin, min(margin + date_width + shift, line) - signature_width)
+        return _half_characters(signature_indent), SIGNATURE_RIGHT_INDENT
+    date_indent = min(margin + signature_width, line) - shift - date_width
+    return SIGNATURE_RIGHT_INDENT, _half_characters(max(date_indent, 0))
+
+
 def summary_docx(blocks: list[dict]) -> bytes:
     """The summary as a .docx file. ``blocks`` are ``{"key", "kind", "text"}`` dicts in reading order.
 
@@ -113,7 +166,16 @@ def summary_docx(blocks: list[dict]) -> bytes:
     document = Document()
     _set_up_styles(document)
     _set_up_page(document)
-    _add_page_number(document)
+    _add_page_numbers(document)
+    right_indents = dict(
+        zip(
+            ("signature", "date"),
+            closing_indents(
+                [line for kind, lines in checked if kind == "signature" for line in lines],
+                [line for kind, lines in checked if kind == "date" for line in lines],
+            ),
+        )
+    )
 
     title = ""
     previous = None
@@ -124,7 +186,7 @@ def summary_docx(blocks: list[dict]) -> bytes:
             _add_paragraph(document, _LOOKS[kind], lines)
         else:
             for line in lines:
-                _add_paragraph(document, _LOOKS[kind], [line])
+                _add_paragraph(document, _LOOKS[kind], [line], right_indent=right_indents.get(kind))
         if kind == "title":
             _add_paragraph(document, _BLANK, [])  # GB/T 9704: a blank line under the title
             title = title or "".join(lines)
@@ -211,25 +273,37 @@ def _set_up_page(document) -> None:
     # A character grid of 28 three-size characters a line, as GB/T 9704 asks: charSpace is the
     # difference between the grid pitch and the Normal font size, in 4096ths of a point. Lines
     # keep their exact 28 pt spacing (exact spacing is not snapped to the line grid).
-    text_width = Emu(PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT).pt
+    type_area_width = Emu(PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT).pt
     grid = section._sectPr.find(qn("w:docGrid"))
     if grid is None:
         grid = OxmlElement("w:docGrid")
         section._sectPr.append(grid)
     grid.set(qn("w:type"), "linesAndChars")
     grid.set(qn("w:linePitch"), str(round(LINE_PITCH.pt * 20)))
-    grid.set(qn("w:charSpace"), str(math.floor((text_width / CHARS_PER_LINE - BODY_SIZE.pt) * 4096)))
+    grid.set(qn("w:charSpace"), str(math.floor((type_area_width / CHARS_PER_LINE - BODY_SIZE.pt) * 4096)))
 
 
-def _add_page_number(document) -> None:
-    """"— 1 —" centred in the footer, 宋体 四号, the number a PAGE field."""
-    footer = document.sections[0].footer
+def _add_page_numbers(document) -> None:
+    """Odd and even footers: 单页码居右空一字 in the default (odd) one, 双页码居左空一字 in the even one."""
+    document.settings.odd_and_even_pages_header_footer = True
+    section = document.sections[0]
+    _add_page_number(section.footer, WD_ALIGN_PARAGRAPH.RIGHT)
+    _add_page_number(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)
+
+
+def _add_page_number(footer, alignment: WD_ALIGN_PARAGRAPH) -> None:
+    """"— 1 —" in ``footer``, 宋体 四号, the number a PAGE field, one character in from the aligned side."""
     footer.is_linked_to_previous = False
     paragraph = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    paragraph.paragraph_format.space_before = Pt(0)
-    paragraph.paragraph_format.space_after = Pt(0)
-    paragraph.paragraph_format.first_line_indent = Pt(0)
+    paragraph.alignment = alignment
+    paragraph_format = paragraph.paragraph_format
+    paragraph_format.space_before = Pt(0)
+    paragraph_format.space_after = Pt(0)
+    paragraph_format.first_line_indent = Pt(0)
+    if alignment == WD_ALIGN_PARAGRAPH.RIGHT:
+        paragraph_format.right_indent = PAGE_NUMBER_INDENT
+    else:
+        paragraph_format.left_indent = PAGE_NUMBER_INDENT
     _snap_to_grid(paragraph, False)
 
     def run(text: str = ""):
@@ -263,16 +337,19 @@ def _snap_to_grid(paragraph, snap: bool) -> None:
     element.set(qn("w:val"), "1" if snap else "0")
 
 
-def _add_paragraph(document, look: _Look, lines: list[str]):
-    """A paragraph set as ``look``; its lines are joined by line breaks."""
+def _add_paragraph(document, look: _Look, lines: list[str], right_indent: Length | None = None):
+    """A paragraph set as ``look`` (with ``right_indent`` instead of its own, if given); its lines are
+    joined by line breaks."""
     paragraph = document.add_paragraph()
     paragraph.alignment = look.alignment
     paragraph_format = paragraph.paragraph_format
     _set_spacing(paragraph_format)
     if look.first_line_indent is not None:
         paragraph_format.first_line_indent = look.first_line_indent
-    if look.right_indent is not None:
-        paragraph_format.right_indent = look.right_indent
+    if right_indent is None:
+        right_indent = look.right_indent
+    if right_indent is not None:
+        paragraph_format.right_indent = right_indent
     if look.keep_with_next:
         paragraph_format.keep_with_next = True
     if not look.snap_to_grid:

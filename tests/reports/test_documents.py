@@ -1,4 +1,5 @@
-"""The year-end summary's Word writer: order of the text, 公文 fonts and page, footer, bad input."""
+"""The year-end summary's Word writer: order of the text, 公文 fonts and page, signature and date,
+odd and even footers, bad input."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from reports.documents import summary_docx
+from reports.documents import summary_docx, text_width
 
 BLOCKS = [
     {"key": "title", "kind": "title", "text": "城关区2025年“三有一化”\n工作总结"},
@@ -100,24 +101,104 @@ def test_page_is_a4_with_gb_9704_margins():
         assert abs(getattr(section, name) - Mm(millimetres)) <= Mm(0.5), name
 
 
-def test_signature_and_date_are_right_aligned_and_indented():
+def closing(signature, date):
+    """The signature paragraphs and the date paragraph of a summary ending in ``signature``, ``date``."""
+    document = open_docx(
+        [
+            {"key": "body", "kind": "body", "text": "全年工作圆满完成。"},
+            {"key": "signature", "kind": "signature", "text": signature},
+            {"key": "date", "kind": "date", "text": date},
+        ]
+    )
+    lines = [line for line in signature.split("\n") if line]
+    return [paragraph(document, line) for line in lines], paragraph(document, date)
+
+
+def test_text_width_counts_cjk_as_two_and_ascii_as_one_half_character():
+    assert text_width("中共东岗西路街道工作委员会") == 26  # 13 characters
+    assert text_width("2026年11月30日") == 14  # 3 characters + 8 half-width digits
+    assert text_width("“三有一化”—") == 14  # the shared punctuation is drawn full-width in 仿宋
+    assert text_width("（一）A 1") == 9
+
+
+def test_signature_and_date_are_right_aligned_in_fangsong():
     document = open_docx()
     for text in ("城关区委组织部", "2025年12月31日"):
         p = paragraph(document, text)
         assert p.alignment == WD_ALIGN_PARAGRAPH.RIGHT
-        assert p.paragraph_format.right_indent == Pt(64)
         assert east_asia(p.runs[0]) == "仿宋_GB2312"
+    assert paragraph(document, "城关区委组织部").paragraph_format.keep_with_next
 
 
-def test_footer_holds_a_centred_page_field_between_dashes():
-    footer = open_docx().sections[0].footer
+def test_date_starts_two_characters_right_of_the_signature():
+    # GB/T 9704-2012 7.3.5.2: signature 右空二字; the date's first character two characters right of
+    # the signature's. Signature 13 characters, date 7: the date's right indent is 13 - 7 = 6 characters.
+    (signature,), date = closing("中共东岗西路街道工作委员会", "2026年11月30日")
+    assert signature.paragraph_format.right_indent == Pt(32)
+    assert date.paragraph_format.right_indent == Pt(96)
+
+
+def test_date_is_placed_under_the_widest_line_of_a_two_line_signature():
+    signatures, date = closing("中共东岗西路街道工作委员会\n组织部", "2026年11月30日")
+    assert [p.paragraph_format.right_indent for p in signatures] == [Pt(32), Pt(32)]
+    assert date.paragraph_format.right_indent == Pt(96)
+
+
+def test_half_characters_are_kept_in_the_date_indent():
+    (signature,), date = closing("中共城关区委组织部", "2025年1月10日")  # 9 and 3 + 7 × 0.5 = 6.5 characters
+    assert signature.paragraph_format.right_indent == Pt(32)
+    assert date.paragraph_format.right_indent == Pt(40)  # 2.5 characters
+
+
+def test_a_date_as_long_as_the_signature_is_set_flush_right():
+    (signature,), date = closing("城关区委组织部", "2025年12月31日")  # both 7 characters
+    assert signature.paragraph_format.right_indent == Pt(32)
+    assert date.paragraph_format.right_indent in (None, Pt(0))
+
+
+def test_a_date_longer_than_the_signature_is_set_two_characters_in_and_the_signature_moves_left():
+    # 7.3.5.2: 如成文日期长于发文机关署名，应当使成文日期右空二字编排，并相应增加发文机关署名右空字数.
+    # Date 7 characters from 2 in, so it starts at 9; the 3-character signature starts at 11: indent 8.
+    (signature,), date = closing("组织部", "2026年11月30日")
+    assert date.paragraph_format.right_indent == Pt(32)
+    assert signature.paragraph_format.right_indent == Pt(128)
+
+
+def test_a_date_without_a_signature_keeps_four_characters_indent():
+    document = open_docx([{"key": "date", "kind": "date", "text": "2025年12月31日"}])
+    date = paragraph(document, "2025年12月31日")
+    assert date.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert date.paragraph_format.right_indent == Pt(64)
+
+
+def assert_page_number(footer):
+    assert not footer.is_linked_to_previous
     xml = footer._element.xml
     assert "PAGE" in "".join(t.text for t in footer._element.iter(qn("w:instrText")))
     assert 'w:fldCharType="begin"' in xml and 'w:fldCharType="end"' in xml
     number = footer.paragraphs[0]
-    assert number.alignment == WD_ALIGN_PARAGRAPH.CENTER
     assert number.text.startswith("— ") and number.text.endswith(" —")
     assert {run.font.size for run in number.runs} == {Pt(14)}
+    assert {east_asia(run) for run in number.runs} == {"宋体"}
+    return number
+
+
+def test_odd_page_numbers_sit_right_one_character_in():
+    document = open_docx()
+    assert document.settings.odd_and_even_pages_header_footer
+    number = assert_page_number(document.sections[0].footer)
+    assert number.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert number.paragraph_format.right_indent == Pt(14)
+    assert number.paragraph_format.left_indent in (None, Pt(0))
+
+
+def test_even_page_numbers_sit_left_one_character_in():
+    section = open_docx().sections[0]
+    number = assert_page_number(section.even_page_footer)
+    assert number.alignment == WD_ALIGN_PARAGRAPH.LEFT
+    assert number.paragraph_format.left_indent == Pt(14)
+    assert number.paragraph_format.right_indent in (None, Pt(0))
+    assert abs(section.footer_distance - Mm(22)) <= Mm(0.5)
 
 
 def test_core_properties_carry_the_title():
