@@ -4,8 +4,16 @@ year's figures beside the previous year's, and the Excel workbook that prints th
 :func:`community_table` reads the facts (``assessments.rules.all_facts``) of every community
 under a node for a year and the year before, in a constant number of queries, and returns a
 JSON-serialisable dict (a finalised summary freezes it in a JSONField). :func:`statistics_workbook`
-lays such a dict out as an A4-landscape sheet with street subtotals and a total; it needs no
+lays such a dict out as an A3-landscape sheet with street subtotals and a total; it needs no
 database, so a frozen table prints exactly as it was finalised.
+
+一化 records (joint conferences and their meetings, agreements and their commitments) may be
+kept by a street or a district itself rather than by a community. Each such node gets a row of
+its own ("<name>本级", ``"own": True``) with only the 一化 figures, after the rows under it, so
+that subtotals and the total agree with the summary's text and the dashboard.
+
+Blanks (None) mean "does not apply": the standards and "meets the standard" where no standard
+applies that year, and a percentage whose base is 0 (no cadres, nothing spent).
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
 from assessments.rules import all_facts
+from regional_building import facts as regional_facts
 from communities.models import Level, Node
 from core.excel import HEADER_FILL, neutralise
 
@@ -55,7 +64,17 @@ RATIOS = {
 _EXTRA_KEYS = sorted({part for parts in RATIOS.values() for part in parts} - {key for key, _l, _k in COLUMNS})
 _KIND_OF_EXTRA = {"funding.party_work_spent": "money", "funding.spent": "money"}
 
+# Figures blanked when no standard applies: the flag → the keys it governs.
+STANDARD_FLAGS = {
+    "funding.has_standard": ("funding.working_standard", "funding.funds_meet_standard"),
+    "venues.has_area_standard": ("venues.required_area", "venues.area_meets_standard"),
+}
+# The 一化 columns: the only figures a street's or a district's own row has.
+REGIONAL_PREFIX = "regional_building."
+REGIONAL_KEYS = [key for key, _l, _k in COLUMNS if key.startswith(REGIONAL_PREFIX)]
+
 FIXED_COLUMNS = 4  # 序号, 街道, 社区, 代码
+LABEL_COLUMNS = 3  # subtotal/total labels are merged over 序号..社区, left of the frozen split
 HEADER_ROWS = (2, 3)
 FIRST_DATA_ROW = 4
 NUMBER_FORMATS = {"int": "#,##0", "money": "#,##0.00", "area": "#,##0.00", "percent": '0.0"%"', "bool": "#,##0"}
@@ -77,42 +96,81 @@ def _json_value(value: Any) -> Any:
 
 
 def _pick(facts: dict, keys: list[str]) -> dict:
-    return {key: _json_value(facts.get(key)) for key in keys}
+    """A community's values of ``keys``, with blanks where a figure does not apply."""
+    values = {key: _json_value(facts.get(key)) for key in keys}
+    for flag, governed in STANDARD_FLAGS.items():
+        if not facts.get(flag):
+            values.update({key: None for key in governed if key in values})
+    for key, (_numerator, denominator) in RATIOS.items():
+        if key in values and not facts.get(denominator):
+            values[key] = None  # no cadres / nothing spent: no share (not 0 %)
+    return values
+
+
+def _own_values(facts: dict, keys: list[str]) -> dict:
+    """A street's or district's own row: its 一化 figures, blank for everything else."""
+    return {key: facts.get(key[len(REGIONAL_PREFIX):]) if key in REGIONAL_KEYS else None for key in keys}
+
+
+def _own_sort_key(node: Node) -> str:
+    """Sorts after every code under ``node`` (codes are digits) and before the next sibling's."""
+    return node.prefix + "~"
 
 
 def community_table(*, node: Node, year: int) -> dict:
     """The communities under ``node`` (itself when it is one), with ``year``'s facts and the year before's.
 
-    Three queries whatever the number of communities: the communities (with their streets),
-    and ``all_facts`` for each of the two years (each itself constant). Decimals are strings.
+    Besides one row per community, every street or district under (and including) ``node`` that
+    keeps 一化 records itself gets a row ``"own": True`` with those figures (blank elsewhere),
+    after the rows under it: a street's before its subtotal, ``node``'s own before the total.
+
+    A constant number of queries whatever the number of communities: the nodes under ``node``
+    (with their parents), ``all_facts`` of the communities for each of the two years, and the
+    一化 facts of the other nodes for each year (each itself constant). Decimals are strings.
     """
-    communities = list(
-        Node.objects.filter(code__startswith=node.prefix, level=Level.COMMUNITY).select_related("parent").order_by("code")
-    )
-    ids = [c.pk for c in communities]
+    nodes = list(Node.objects.filter(code__startswith=node.prefix).select_related("parent").order_by("code"))
+    communities = [n for n in nodes if n.level == Level.COMMUNITY]
+    others = [n for n in nodes if n.level != Level.COMMUNITY]
+    ids, other_ids = [c.pk for c in communities], [n.pk for n in others]
     previous_year = year - 1
     current = all_facts(community_ids=ids, year=year) if ids else {}
     previous = all_facts(community_ids=ids, year=previous_year) if ids else {}
+    own_current = regional_facts.community_facts(community_ids=other_ids, year=year) if other_ids else {}
+    own_previous = regional_facts.community_facts(community_ids=other_ids, year=previous_year) if other_ids else {}
     keys = [key for key, _label, _kind in COLUMNS] + _EXTRA_KEYS
-    rows = []
+    keyed_rows = []
     for c in communities:
         street = c.parent
-        rows.append(
-            {
-                "street_code": street.code if street else "",
-                "street_name": street.name if street else "",
-                "code": c.code,
-                "name": c.name,
-                "current": _pick(current.get(c.pk, {}), keys),
-                "previous": _pick(previous.get(c.pk, {}), keys),
-            }
-        )
+        keyed_rows.append((c.code, {
+            "street_code": street.code if street else "",
+            "street_name": street.name if street else "",
+            "code": c.code,
+            "name": c.name,
+            "current": _pick(current.get(c.pk, {}), keys),
+            "previous": _pick(previous.get(c.pk, {}), keys),
+        }))
+    for other in others:
+        now, before = own_current.get(other.pk, {}), own_previous.get(other.pk, {})
+        figures = [key[len(REGIONAL_PREFIX):] for key in REGIONAL_KEYS]
+        if not any(now.get(key) or before.get(key) for key in figures):
+            continue  # keeps nothing itself
+        street = other.level == Level.TOWNSHIP  # a street's own row belongs to its group (and subtotal)
+        keyed_rows.append((_own_sort_key(other), {
+            "own": True,
+            "street_code": other.code if street else "",
+            "street_name": other.name if street else "",
+            "code": other.code,
+            "name": _("%(node)s (own)") % {"node": other.name},
+            "current": _own_values(now, keys),
+            "previous": _own_values(before, keys),
+        }))
+    keyed_rows.sort(key=lambda pair: pair[0])
     return {
         "node": {"code": node.code, "name": node.name},
         "year": year,
         "previous_year": previous_year,
         "columns": [{"key": key, "label": str(label), "kind": kind} for key, label, kind in COLUMNS],
-        "rows": rows,
+        "rows": [row for _key, row in keyed_rows],
     }
 
 
@@ -142,7 +200,8 @@ def _kind_of(key: str, kinds: dict[str, str]) -> str:
 
 
 def _aggregate(values: list[dict], kinds: dict[str, str]) -> dict[str, Any]:
-    """Subtotal of some communities' values (one year): sums, counts of yes, recomputed ratios."""
+    """Subtotal of some rows' values (one year): sums and counts of yes over the values present
+    (a blank standard is neither summed nor counted), ratios recomputed from the summed parts."""
     keys = set(kinds) | {part for parts in RATIOS.values() for part in parts}
     totals: dict[str, Any] = {}
     for key in keys:
@@ -162,10 +221,8 @@ def _aggregate(values: list[dict], kinds: dict[str, str]) -> dict[str, Any]:
         if key not in kinds:
             continue
         part, whole = totals.get(numerator), totals.get(denominator)
-        if part is None or whole is None:
-            totals[key] = None  # a frozen table without the parts: cannot be recomputed
-        elif not whole:
-            totals[key] = Decimal("0.0")
+        if part is None or not whole:
+            totals[key] = None  # no base (or a frozen table without the parts): no share
         else:
             totals[key] = (Decimal(part) * 100 / Decimal(whole)).quantize(TENTH, rounding=ROUND_HALF_UP)
     return totals
@@ -177,6 +234,7 @@ class _Styles:
     header_font = Font(bold=True)
     title_font = Font(bold=True, size=16)
     bold = Font(bold=True)
+    italic = Font(italic=True)
     subtotal_fill = PatternFill("solid", fgColor="F2F2F2")
     total_fill = PatternFill("solid", fgColor="E2EFDA")
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -221,10 +279,13 @@ def _style_row(ws, row: int, last_col: int, *, font=None, fill=None) -> None:
 
 def statistics_workbook(table: dict, *, title: str) -> openpyxl.Workbook:
     """The statistical table as a printable workbook: title, two-row header (each figure over
-    "<year>" and "<previous year>"), one row per community, street subtotals and a total.
+    "<year>" and "<previous year>"), one row per community, streets' and districts' own rows
+    (italic, unnumbered), street subtotals and a total.
 
     Values are written as numbers (not formulas), so they read back without Excel; yes/no
-    figures show 是/否 per community and the number of communities with yes in sums.
+    figures show 是/否 per community and the number of communities with yes in sums. Blank
+    values (no standard, no base for a percentage) stay blank and are left out of sums.
+    Printed on A3 landscape, one page wide.
     """
     columns = table["columns"]
     year, previous_year = table["year"], table["previous_year"]
@@ -268,14 +329,19 @@ def statistics_workbook(table: dict, *, title: str) -> openpyxl.Workbook:
     ws.row_dimensions[top].height = 45
     ws.row_dimensions[bottom].height = 18
 
-    # Communities, grouped by street (rows are ordered by code, so a street's rows are together).
+    # Rows grouped by street (rows are ordered by code, so a street's rows are together, its own
+    # row last); a district's own row has no street and sits alone before the next district.
     rows = table["rows"]
     groups: list[tuple[str, list[dict]]] = []
     for r in rows:
         if not groups or groups[-1][0] != r["street_code"]:
             groups.append((r["street_code"], []))
         groups[-1][1].append(r)
-    with_subtotals = len(groups) > 1  # one street: its subtotal would repeat the total
+
+    def summed(code: str, members: list[dict]) -> bool:  # a street with communities
+        return bool(code) and any(not m.get("own") for m in members)
+
+    with_subtotals = sum(1 for code, members in groups if summed(code, members)) > 1  # else it repeats the total
 
     def write_sum(row: int, label: str, members: list[dict], fill) -> None:
         sums = {
@@ -285,33 +351,35 @@ def statistics_workbook(table: dict, *, title: str) -> openpyxl.Workbook:
         _write_values(ws, row, cells, sums, bool_as_text=False)
         _style_row(ws, row, last_col, font=_Styles.bold, fill=fill)
         ws.cell(row=row, column=1, value=neutralise(label)).alignment = _Styles.center
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=LABEL_COLUMNS)
 
     row = FIRST_DATA_ROW
     number = 0
-    for _street_code, members in groups:
+    for street_code, members in groups:
         for r in members:
-            number += 1
-            ws.cell(row=row, column=1, value=number).alignment = _Styles.center
+            own = bool(r.get("own"))
+            if not own:  # a street's or district's own row is no community: no number
+                number += 1
+                ws.cell(row=row, column=1, value=number).alignment = _Styles.center
             ws.cell(row=row, column=2, value=neutralise(r["street_name"])).alignment = _Styles.left
             ws.cell(row=row, column=3, value=neutralise(r["name"])).alignment = _Styles.left
             ws.cell(row=row, column=4, value=str(r["code"])).alignment = _Styles.center
             _write_values(ws, row, cells, r, bool_as_text=True)
-            _style_row(ws, row, last_col)
+            _style_row(ws, row, last_col, font=_Styles.italic if own else None)
             row += 1
-        if with_subtotals:
+        if with_subtotals and summed(street_code, members):
             label = _("%(street)s subtotal") % {"street": members[0]["street_name"]}
             write_sum(row, label, members, _Styles.subtotal_fill)
-            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=FIXED_COLUMNS)
             row += 1
     write_sum(row, _("Total"), rows, _Styles.total_fill)
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=FIXED_COLUMNS)
     last_row = row
 
-    # Viewing and printing.
-    ws.freeze_panes = f"{get_column_letter(FIXED_COLUMNS)}{FIRST_DATA_ROW}"  # below the header, right of 社区
+    # Viewing and printing. Columns 序号..社区 stay in view when scrolling right; the merged labels
+    # of subtotals and the total (A:C) end where the frozen columns do.
+    ws.freeze_panes = f"{get_column_letter(LABEL_COLUMNS + 1)}{FIRST_DATA_ROW}"
     ws.print_title_rows = f"{top}:{bottom}"
     ws.print_area = f"A1:{last_letter}{last_row}"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3  # 38 columns: A4 would print at ~36 %
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0  # as many pages down as needed

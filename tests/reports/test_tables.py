@@ -1,6 +1,17 @@
 """The statistical tables of the year-end summary: the table of facts per community for two
 years, against the hand-computed data set of tests/reports/conftest.py (its docstring works the
-figures out), and the Excel workbook read back with openpyxl."""
+figures out), and the Excel workbook read back with openpyxl.
+
+``street_records`` adds 一化 records kept by nodes other than communities, for the "本级" rows:
+  酒泉路街道 (street joint conference): meetings 2025-03-01, 2025-10-01, 2024-05-01; an agreement
+    in force 2025-01-01 – 2026-12-31 with one commitment due 2025-07-01, kept.
+    → own 2025: meetings 2, agreements 1, due 1, kept 1;  2024: meetings 1, nothing else.
+  城关区 (district guidance committee): one meeting 2025-06-01 → own 2025: meetings 1.
+  西园街道 (七里河区): an agreement in force in 2024 only → own 2024: agreements 1 (outside 城关区).
+  张掖路街道: nothing of its own → no row.
+With them, 酒泉路街道 subtotal: meetings 4 / 2, agreements 2 / 1, due 3 / 1, kept 2 / 1;
+城关区 total: meetings 2 + 2 + 1 + 1 = 6 / 1 + 1 = 2, agreements 2 / 1.
+"""
 
 import datetime
 import io
@@ -20,6 +31,30 @@ from tests.regional_building import factories as rb
 
 D = datetime.date
 KEYS = [key for key, _label, _kind in COLUMNS]
+RB = ["meetings_held", "agreements_in_force", "commitments_due", "commitments_kept", "members_registered"]
+
+
+def own(name):
+    return _("%(node)s (own)") % {"node": name}
+
+
+def regional(values):
+    return [values[f"regional_building.{k}"] for k in RB]
+
+
+@pytest.fixture
+def street_records(data):
+    street_conf = rb.conference(data.street_a, level="street")
+    for held in (D(2025, 3, 1), D(2025, 10, 1), D(2024, 5, 1)):
+        rb.meeting(street_conf, held_on=held)
+    unit = rb.unit(data.street_a)
+    agr = rb.agreement(data.street_a, unit, signed_on=D(2025, 1, 1), valid_from=D(2025, 1, 1),
+                       valid_until=D(2026, 12, 31))
+    rb.fulfilment(rb.commitment(agr, due_on=D(2025, 7, 1)), done_on=D(2025, 6, 1))
+    rb.meeting(rb.conference(data.district, level="district"), held_on=D(2025, 6, 1))
+    rb.agreement(data.street_c, rb.unit(data.street_c), signed_on=D(2024, 1, 1), valid_from=D(2024, 1, 1),
+                 valid_until=D(2024, 12, 31))
+    return data
 
 
 def num(value):
@@ -63,10 +98,13 @@ def test_table_values_for_both_years(data):
     assert num(now["funding.working_funds"]) == 20000 and num(now["funding.working_standard"]) == 20000
     assert now["funding.funds_meet_standard"] is True and num(now["funding.party_work_share"]) == Decimal("75.0")
     assert num(before["funding.working_funds"]) == 12000 and num(before["funding.working_standard"]) == 15000
-    assert before["funding.funds_meet_standard"] is False and num(before["funding.party_work_share"]) == 0
+    assert before["funding.funds_meet_standard"] is False
+    assert before["funding.party_work_share"] is None  # nothing spent: no share, not 0 %
     assert num(now["venues.built_area"]) == 250 and num(now["venues.required_area"]) == 300
     assert now["venues.area_meets_standard"] is False
-    assert num(before["venues.built_area"]) == 250 and num(before["venues.required_area"]) == 0
+    # no area standard in 2024: blank standard and blank "meets", not 0 and no
+    assert num(before["venues.built_area"]) == 250 and before["venues.required_area"] is None
+    assert before["venues.area_meets_standard"] is None
     assert [now[f"regional_building.{k}"] for k in ("meetings_held", "agreements_in_force", "commitments_due",
                                                      "commitments_kept", "members_registered")] == [2, 1, 2, 1, 3]
     assert [before[f"regional_building.{k}"] for k in ("meetings_held", "agreements_in_force", "commitments_due",
@@ -77,9 +115,10 @@ def test_table_values_for_both_years(data):
     assert num(a2["current"]["funding.working_funds"]) == 12000 and a2["current"]["funding.funds_meet_standard"] is False
     assert a2["previous"]["funding.funds_meet_standard"] is True and num(a2["previous"]["funding.party_work_share"]) == 100
     assert num(a2["current"]["venues.built_area"]) == 320 and a2["current"]["venues.area_meets_standard"] is True
-    assert num(a2["previous"]["venues.built_area"]) == 0
-    # 中山: nothing but a meeting; it inherits the standards
-    assert b1["current"]["staffing.staff_count"] == 0 and num(b1["current"]["staffing.college_share"]) == 0
+    assert num(a2["previous"]["venues.built_area"]) == 0 and a2["previous"]["venues.area_meets_standard"] is None
+    # 中山: nothing but a meeting; it inherits the standards; no cadres and no spending: no shares
+    assert b1["current"]["staffing.staff_count"] == 0 and b1["current"]["staffing.college_share"] is None
+    assert b1["current"]["funding.party_work_share"] is None and b1["current"]["funding.funds_meet_standard"] is False
     assert num(b1["current"]["funding.working_standard"]) == 20000 and num(b1["current"]["funding.working_funds"]) == 0
     assert b1["current"]["regional_building.meetings_held"] == 1
 
@@ -102,6 +141,49 @@ def test_a_street_or_a_community_as_node(data):
     assert [r["name"] for r in community_table(node=data.city, year=YEAR)["rows"]] == ["南关社区", "北关社区", "中山社区", "西湖社区"]
 
 
+@pytest.mark.django_db
+def test_no_standard_leaves_the_standard_blank(data):
+    """西湖社区 (七里河区) has no funding standard and no area standard in either year."""
+    rows = {r["name"]: r for r in community_table(node=data.city, year=YEAR)["rows"]}
+    for which in ("current", "previous"):
+        values = rows["西湖社区"][which]
+        assert num(values["funding.working_funds"]) == 0 and num(values["venues.built_area"]) == 0
+        assert values["funding.working_standard"] is None and values["funding.funds_meet_standard"] is None
+        assert values["venues.required_area"] is None and values["venues.area_meets_standard"] is None
+    assert rows["南关社区"]["previous"]["funding.working_standard"] == "15000.00"  # the district's applies
+
+
+@pytest.mark.django_db
+def test_own_rows_of_streets_and_districts(street_records):
+    data = street_records
+    rows = community_table(node=data.district, year=YEAR)["rows"]
+    assert [(r["name"], r.get("own", False)) for r in rows] == [
+        ("南关社区", False), ("北关社区", False), (own("酒泉路街道"), True), ("中山社区", False), (own("城关区"), True),
+    ]
+    street, district = rows[2], rows[4]
+    assert (street["street_code"], street["street_name"], street["code"]) == (data.street_a.code, "酒泉路街道",
+                                                                              data.street_a.code)
+    assert (district["street_code"], district["street_name"], district["code"]) == ("", "", data.district.code)
+    assert regional(street["current"]) == [2, 1, 1, 1, 0] and regional(street["previous"]) == [1, 0, 0, 0, 0]
+    assert regional(district["current"]) == [1, 0, 0, 0, 0] and regional(district["previous"]) == [0, 0, 0, 0, 0]
+    # everything but 一化 is blank on an own row (the street is not a community)
+    others = [k for k in street["current"] if not k.startswith("regional_building.")]
+    assert others and all(street[w][k] is None for k in others for w in ("current", "previous"))
+    # the communities' own figures are unchanged: a street's records are not a community's
+    assert regional(rows[0]["current"]) == [2, 1, 2, 1, 3]
+    # a street as node: its own row after its communities; a community as node: none
+    assert [r["name"] for r in community_table(node=data.street_a, year=YEAR)["rows"]] == [
+        "南关社区", "北关社区", own("酒泉路街道")]
+    assert [r["name"] for r in community_table(node=data.street_b, year=YEAR)["rows"]] == ["中山社区"]
+    assert [r["name"] for r in community_table(node=data.community_a1, year=YEAR)["rows"]] == ["南关社区"]
+    # a city: every district's rows, each district's own row after its streets; a record of the
+    # previous year only still gives a row
+    city = community_table(node=data.city, year=YEAR)["rows"]
+    assert [r["name"] for r in city] == ["南关社区", "北关社区", own("酒泉路街道"), "中山社区", own("城关区"),
+                                         "西湖社区", own("西园街道")]
+    assert regional(city[-1]["current"]) == [0, 0, 0, 0, 0] and regional(city[-1]["previous"]) == [0, 1, 0, 0, 0]
+
+
 def add_communities(tree, n):
     start = Node.objects.filter(parent=tree.street_b).count() + 10
     nodes = Node.objects.bulk_create(
@@ -116,7 +198,9 @@ def add_communities(tree, n):
 
 
 @pytest.mark.django_db
-def test_the_table_costs_a_constant_number_of_queries(data):
+def test_the_table_costs_a_constant_number_of_queries(street_records):
+    data = street_records
+
     def count():
         with CaptureQueriesContext(connection) as ctx:
             table = community_table(node=data.district, year=YEAR)
@@ -125,10 +209,13 @@ def test_the_table_costs_a_constant_number_of_queries(data):
     community_table(node=data.district, year=YEAR)  # warm any per-process caches
     three = count()
     add_communities(data, 9)
+    street = Node.objects.create(code="620102003000", name="新街道", parent=data.district, level=Level.TOWNSHIP)
+    rb.meeting(rb.conference(street, level="street"), held_on=D(2025, 2, 1))
     twelve = count()
-    assert three[1] == 3 and twelve[1] == 12
+    assert three[1] == 3 + 2 and twelve[1] == 12 + 3  # with the own rows of 酒泉路街道, 城关区 (and 新街道)
     assert three[0] == twelve[0], (three, twelve)
-    assert three[0] <= 1 + 2 * 20  # the communities, then all_facts for each year (18 queries today)
+    # the nodes, all_facts for each year (18 queries today), 一化 facts of the other nodes for each year (6)
+    assert three[0] <= 1 + 2 * 20 + 2 * 7
 
 
 # ---------------------------------------------------------------------------------------------
@@ -237,14 +324,18 @@ def test_street_subtotal_and_total(sheet):
     assert values(sub, "funding.funds_meet_standard") == (1, 1)
     assert values(sub, "funding.party_work_share") == (50, 100)  # 3,000 / 6,000 and 1,000 / 1,000
     assert values(sub, "venues.built_area") == (570, 250)
-    assert values(sub, "venues.required_area") == (600, 0)
-    assert values(sub, "venues.area_meets_standard") == (1, 0)
+    assert values(sub, "venues.required_area") == (600, None)  # no standard in 2024: nothing summed
+    assert values(sub, "venues.area_meets_standard") == (1, None)  # nor counted
     assert values(sub, "regional_building.meetings_held") == (2, 1)
     assert values(sub, "regional_building.commitments_due") == (2, 1)
     assert values(sub, "regional_building.members_registered") == (3, 1)
     b_sub = row_of(ws, _("%(street)s subtotal") % {"street": "张掖路街道"})
     assert b_sub == 8 and ws.cell(row=7, column=3).value == "中山社区"
     assert values(b_sub, "regional_building.meetings_held") == (1, 0)
+    # 中山 alone: no cadres, nothing spent: no share, neither in its row nor in the subtotal
+    for key in ("staffing.college_share", "funding.party_work_share"):
+        assert values(7, key) == (None, None) and values(b_sub, key) == (None, None)
+    assert values(b_sub, "funding.funds_meet_standard") == (0, 0)  # a standard applies, not met
     total = row_of(ws, _("Total"))
     assert total == 9 == ws.max_row
     assert values(total, "staffing.staff_count") == (5, 4)
@@ -252,7 +343,8 @@ def test_street_subtotal_and_total(sheet):
     assert values(total, "funding.working_funds") == (32000, 27000)
     assert values(total, "funding.working_standard") == (60000, 45000)
     assert values(total, "funding.funds_meet_standard") == (1, 1)
-    assert values(total, "venues.required_area") == (900, 0)
+    assert values(total, "venues.required_area") == (900, None)
+    assert values(total, "venues.area_meets_standard") == (1, None)
     assert values(total, "regional_building.meetings_held") == (3, 1)
     assert ws.cell(row=total, column=col["funding.working_funds"]).number_format == "#,##0.00"
     assert ws.cell(row=total, column=col["staffing.one_shoulder"]).number_format == "#,##0"
@@ -260,11 +352,80 @@ def test_street_subtotal_and_total(sheet):
 
 
 @pytest.mark.django_db
+def test_blank_cells_for_no_standard_and_no_base(sheet):
+    ws = sheet
+    r = row_of(ws, "南关社区")
+    share = column_of(ws, _("Party work share of spending (%)"))
+    required, meets = column_of(ws, _("Area standard (㎡)")), column_of(ws, _("Area meets the standard"))
+    assert ws.cell(row=r, column=share).value == 75 and ws.cell(row=r, column=share + 1).value is None
+    assert ws.cell(row=r, column=required).value == 300 and ws.cell(row=r, column=required + 1).value is None
+    assert ws.cell(row=r, column=meets).value == _("no") and ws.cell(row=r, column=meets + 1).value is None
+
+
+@pytest.mark.django_db
+def test_no_funding_standard_in_the_workbook(data):
+    ws = reopen(community_table(node=data.city, year=YEAR))
+    standard, meets = column_of(ws, _("Funding standard (yuan)")), column_of(ws, _("Funds meet the standard"))
+    r, sub = row_of(ws, "西湖社区"), row_of(ws, _("%(street)s subtotal") % {"street": "西园街道"})
+    for row in (r, sub):
+        assert (ws.cell(row=row, column=standard).value, ws.cell(row=row, column=standard + 1).value) == (None, None)
+        assert (ws.cell(row=row, column=meets).value, ws.cell(row=row, column=meets + 1).value) == (None, None)
+    total = row_of(ws, _("Total"))
+    assert (ws.cell(row=total, column=standard).value, ws.cell(row=total, column=meets).value) == (60000, 1)
+
+
+@pytest.mark.django_db
+def test_own_rows_in_the_workbook(street_records):
+    ws = reopen(community_table(node=street_records.district, year=YEAR))
+    col = {key: column_of(ws, str(label)) for key, label, _kind in COLUMNS}
+
+    def values(row, key):
+        return ws.cell(row=row, column=col[key]).value, ws.cell(row=row, column=col[key] + 1).value
+
+    street, sub = row_of(ws, own("酒泉路街道")), row_of(ws, _("%(street)s subtotal") % {"street": "酒泉路街道"})
+    assert (row_of(ws, "北关社区"), street, sub) == (5, 6, 7)  # after the communities, before the subtotal
+    assert [ws.cell(row=street, column=c).value for c in range(1, 5)] == [None, "酒泉路街道", own("酒泉路街道"),
+                                                                         "620102001000"]
+    assert ws.cell(row=street, column=3).font.i
+    assert ws.cell(row=street, column=col["regional_building.meetings_held"]).font.i
+    assert not ws.cell(row=street, column=3).font.b
+    assert values(street, "regional_building.meetings_held") == (2, 1)
+    assert values(street, "regional_building.agreements_in_force") == (1, 0)  # a 一化 figure: 0, not blank
+    assert values(street, "staffing.staff_count") == (None, None)
+    assert values(street, "funding.funds_meet_standard") == (None, None)
+    # the subtotal and the total include them
+    assert values(sub, "regional_building.meetings_held") == (4, 2)
+    assert values(sub, "regional_building.agreements_in_force") == (2, 1)
+    assert values(sub, "regional_building.commitments_due") == (3, 1)
+    assert values(sub, "regional_building.commitments_kept") == (2, 1)
+    assert values(sub, "staffing.staff_count") == (5, 4) and values(sub, "funding.funds_meet_standard") == (1, 1)
+    zhongshan = row_of(ws, "中山社区")
+    assert ws.cell(row=zhongshan, column=1).value == 3  # numbering skips the own row
+    district, total = row_of(ws, own("城关区")), row_of(ws, _("Total"))
+    assert district == row_of(ws, _("%(street)s subtotal") % {"street": "张掖路街道"}) + 1 and total == district + 1
+    assert [ws.cell(row=district, column=c).value for c in range(1, 4)] == [None, None, own("城关区")]
+    assert values(district, "regional_building.meetings_held") == (1, 0)
+    assert values(total, "regional_building.meetings_held") == (6, 2)
+    assert values(total, "regional_building.agreements_in_force") == (2, 1)
+    assert values(total, "staffing.staff_count") == (5, 4)
+    assert total == ws.max_row
+    # a street as node: its own row, then the total straight away (one street, no subtotal)
+    ws = reopen(community_table(node=street_records.street_a, year=YEAR))
+    assert row_of(ws, own("酒泉路街道")) == 6 and row_of(ws, _("Total")) == 7 == ws.max_row
+    assert values(7, "regional_building.meetings_held") == (4, 2)
+    assert values(7, "regional_building.agreements_in_force") == (2, 1)
+
+
+@pytest.mark.django_db
 def test_view_and_print_setup(sheet):
     ws = sheet
     assert ws.freeze_panes == "D4"  # below the header, right of the community name
+    # the labels of subtotals and the total are merged over A:C, left of the frozen split
+    data_merges = sorted(str(r) for r in ws.merged_cells.ranges if r.min_row >= 4)
+    assert data_merges == ["A6:C6", "A8:C8", "A9:C9"]
+    assert ws["A9"].value == _("Total") and ws["D9"].value is None
     assert ws.page_setup.orientation == "landscape"
-    assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
+    assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A3)
     assert int(ws.page_setup.fitToWidth) == 1 and int(ws.page_setup.fitToHeight) == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.print_title_rows.replace("$", "") == "2:3"
@@ -298,6 +459,14 @@ def test_an_empty_node_still_gives_a_workbook(tree):
     empty = Node.objects.create(code="620102003000", name="空街道", parent=tree.district, level=Level.TOWNSHIP)
     with CaptureQueriesContext(connection) as ctx:
         table = community_table(node=empty, year=YEAR)
-    assert table["rows"] == [] and len(ctx.captured_queries) == 1
+    assert table["rows"] == [] and len(ctx.captured_queries) == 1 + 2 * 6  # the nodes, its own 一化 facts
     ws = reopen(table)
     assert ws.cell(row=4, column=1).value == _("Total")
+    # a street without communities that keeps an agreement itself: its own row and the total
+    rb.agreement(empty, rb.unit(empty), signed_on=D(2025, 1, 1), valid_from=D(2025, 1, 1))
+    table = community_table(node=empty, year=YEAR)
+    assert [(r["name"], r["own"]) for r in table["rows"]] == [(own("空街道"), True)]
+    ws = reopen(table)
+    agreements = column_of(ws, _("Co-building agreements"))
+    assert ws.cell(row=4, column=3).value == own("空街道") and ws.cell(row=5, column=1).value == _("Total")
+    assert ws.cell(row=5, column=agreements).value == 1 and ws.max_row == 5
