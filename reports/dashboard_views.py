@@ -135,6 +135,7 @@ def _js_text() -> dict:
         "yuan": _("yuan"),
         "total": _("Total"),
         "no_data": _("No data for this year."),
+        "no_data_years": _("No data for these years."),
     }
 
 
@@ -155,6 +156,7 @@ def dashboard_view(request):
             "change": _change(current.get(key), previous.get(key), kind) if previous else None,
         }
         for key, kind in KPIS
+        if not (key == "communities" and node.level == Level.COMMUNITY)  # "1 community" says nothing
     ]
     # Every child of a street is one community: no column for that.
     columns = [(key, kind) for key, kind in KPIS if not (key == "communities" and node.level == Level.TOWNSHIP)]
@@ -162,7 +164,7 @@ def dashboard_view(request):
         {
             "code": child["code"],
             "name": child["name"],
-            "url": _url(child["code"], year),
+            "url": "" if child.get("own") else _url(child["code"], year),
             "cells": [_format(child["figures"].get(key), kind) for key, kind in columns],
         }
         for child in data["children"]

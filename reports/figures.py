@@ -410,6 +410,14 @@ def dashboard(*, node: Node, year: int, today: datetime.date | None = None) -> d
             children.append({
                 "code": child.code, "name": child.name, "figures": derive(c.data[year].get(child.prefix, {})),
             })
+        # Records the node keeps itself (a street's own agreements and conference meetings)
+        # belong to no child: shown as "<node> (own)" so the children add up to the total.
+        own = c.data[year].get(node.code[: PREFIX_LENGTH[level]])
+        if own and any(own.values()):
+            children.append({
+                "code": node.code, "name": _("%(node)s (own)") % {"node": node.name}, "own": True,
+                "figures": derive(own),
+            })
     return {
         "node": {"code": node.code, "name": node.name, "level": node.level, "level_label": str(Level(node.level).label)},
         "child_level_label": str(level.label) if level else "",

@@ -50,6 +50,7 @@ class DashboardNodeSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     level = serializers.IntegerField(help_text="1 province, 2 city, 3 district, 4 street, 5 community")
+    level_label = serializers.CharField(help_text="the level's name in the language of the request")
 
 
 class DashboardChildSerializer(serializers.Serializer):
@@ -60,6 +61,7 @@ class DashboardChildSerializer(serializers.Serializer):
 
 class DashboardSerializer(serializers.Serializer):
     node = DashboardNodeSerializer()
+    child_level_label = serializers.CharField(help_text="the children's level name; empty for a community")
     year = serializers.IntegerField()
     years = serializers.ListField(child=serializers.IntegerField(), help_text="the five years of the trend, oldest first")
     totals = serializers.DictField(child=FiguresSerializer(), help_text="the node's figures by year (keys: years)")

@@ -183,7 +183,7 @@
     return chart;
   }
 
-  function empty(el, height) {
+  function empty(el, height, message) {
     el.classList.add("chart-empty");
     if (height) {
       el.style.height = height + "px";
@@ -192,7 +192,7 @@
       return {
         graphic: {
           type: "text", left: "center", top: "middle",
-          style: { text: text.no_data || "—", fontSize: FONT, fill: "#888" },
+          style: { text: message || text.no_data || "—", fontSize: FONT, fill: "#888" },
         },
       };
     });
@@ -262,7 +262,7 @@
       if (params.componentType === "yAxis") {
         index = children.findIndex(function (c) { return c.name === params.value; });
       }
-      if (index !== undefined && index >= 0 && children[index]) {
+      if (index !== undefined && index >= 0 && children[index] && !children[index].own) {
         open(children[index].code);
       }
     });
@@ -280,7 +280,7 @@
       return years.map(function (y) { return num((totals[y] || {})[s.key]); });
     });
     if (allEmpty([].concat.apply([], values))) {
-      empty(el);
+      empty(el, null, text.no_data_years);
       return;
     }
     draw(el, function (width) {

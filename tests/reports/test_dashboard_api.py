@@ -159,7 +159,9 @@ def test_scope_a_street_clerk_gets_404_for_the_district(data, api, personas):
     for node in (data.district, data.street_b, data.other_district):
         assert clerk.get(url(node)).status_code == 404
     assert api().get(url(data.street_a)).status_code == 401
-    assert api(token=personas.read_token).get("/api/v1/reports/dashboard/999999999999/").status_code == 404
+    missing = api(token=personas.read_token).get("/api/v1/reports/dashboard/999999999999/")
+    assert missing.status_code == 404 and "Node" not in missing.content.decode()  # no model name, in Chinese
+    assert missing.json()["detail"] == clerk.get(url(data.district)).json()["detail"]
     bad = api(token=personas.read_token).get(url(data.district, "abc"))
     assert bad.status_code == 400 and "year" in bad.json()
 
@@ -182,6 +184,7 @@ def test_the_endpoint_is_in_the_openapi_schema(api, personas):
     text = schema.content.decode()
     assert "/api/v1/reports/dashboard/{code}/" in text
     assert "If-None-Match" in text and "DashboardFigures" in text and "304" in text
+    assert "child_level_label" in text and "level_label" in text
 
 
 def test_a_change_after_a_rolled_back_savepoint_still_clears(committed, django_capture_on_commit_callbacks):

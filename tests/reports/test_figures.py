@@ -9,6 +9,7 @@ from funding.selectors import node_funds
 from regional_building.selectors import node_figures
 from reports import figures
 from staffing.selectors import staffing_figures
+from tests.regional_building import factories as rb
 from tests.reports.conftest import YEAR, appoint, cadre
 from venues.selectors import venue_figures
 
@@ -61,3 +62,19 @@ def test_children_are_the_next_level_and_sum_to_the_total(data):
     for key in ("cadres", "communities", "working_funds", "meetings_held", "members_registered"):
         assert sum(c["figures"][key] for c in d["children"]) == total[key], key
     assert figures.dashboard(node=data.community_a1, year=YEAR)["children"] == []
+
+
+def test_records_kept_by_the_node_itself_show_as_its_own_row(data):
+    conference = rb.conference(data.street_a)  # the street's own joint conference
+    rb.meeting(conference, held_on=D(YEAR, 6, 1))
+    rb.agreement(data.street_a, rb.unit(data.street_a, name="兰州石化"), signed_on=D(YEAR, 1, 2),
+                 valid_from=D(YEAR, 1, 2), valid_until=D(YEAR + 1, 12, 31))
+    d = figures.dashboard(node=data.street_a, year=YEAR)
+    names = [c["name"] for c in d["children"]]
+    assert names == ["南关社区", "北关社区", "酒泉路街道本级"]
+    own = d["children"][-1]
+    assert own["own"] is True and own["figures"]["meetings_held"] == 1 and own["figures"]["agreements_in_force"] == 1
+    for key in ("meetings_held", "agreements_in_force"):
+        assert sum(c["figures"][key] for c in d["children"]) == d["totals"][YEAR][key]
+    # a node with nothing of its own has no such row
+    assert [c["name"] for c in figures.dashboard(node=data.street_b, year=YEAR)["children"]] == ["中山社区"]
