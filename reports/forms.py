@@ -1,7 +1,6 @@
 """Forms of the reports app: start a summary, edit its text, write a suggestion text."""
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Level, Node
@@ -63,7 +62,5 @@ class SuggestionTextForm(BootstrapFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["node"].queryset = (
-            Node.objects.filter(scope_q(user, Action.CHANGE)).filter(Q(level__lt=Level.COMMUNITY)).order_by("code")
-        )
+        self.fields["node"].queryset = writable_nodes(user)
         self.fields["node"].help_text = _("Summaries of this node and of the nodes under it use this text, unless a nearer node writes its own.")

@@ -67,6 +67,7 @@ class SummaryState(models.TextChoices):
     RUNNING = "running", _("being drafted")
     DRAFT = "draft", _("draft")
     FINAL = "final", _("final")
+    SUPERSEDED = "superseded", _("superseded by a newer final version")
     FAILED = "failed", _("failed")
 
 
@@ -91,6 +92,7 @@ class Summary(models.Model):
     figures = models.JSONField(_("figures used"), default=dict, blank=True)
     statistics = models.FileField(_("statistical tables"), upload_to="reports/statistics/", blank=True, max_length=200)
     document = models.FileField(_("Word document"), upload_to="reports/documents/", blank=True, max_length=200)
+    revision = models.PositiveIntegerField(_("text revisions"), default=0, help_text=_("saved edits of the text"))
     steps_done = models.PositiveSmallIntegerField(_("steps done"), default=0)
     steps_total = models.PositiveSmallIntegerField(_("steps"), default=1)
     error = models.TextField(_("error"), blank=True)
@@ -105,9 +107,12 @@ class Summary(models.Model):
     )
     finalised_at = models.DateTimeField(_("finalised at"), null=True, blank=True)
 
-    # The text (blocks) is not kept in the history: versions keep drafts apart, and the trail
-    # records who drafted, edited (last_updated is not audited, the editor is) and finalised.
-    history = HistoricalRecords(excluded_fields=["blocks", "figures", "last_updated", "steps_done", "steps_total", "error"])
+    # The trail records who drafted, edited (each save of the text counts one revision) and
+    # finalised; the text itself and the files are not copied into it (versions keep drafts apart).
+    history = HistoricalRecords(excluded_fields=[
+        "blocks", "figures", "last_updated", "steps_done", "steps_total", "error", "statistics", "document",
+        "finalised_at",
+    ])
     objects = ScopedQuerySet.as_manager()
     scope_path = "node"
     search_fields = ("node__name", "node__code", "title")
@@ -130,14 +135,15 @@ class Summary(models.Model):
 
     @property
     def percent(self) -> int:
-        if self.state in (SummaryState.DRAFT, SummaryState.FINAL):
+        if self.state in (SummaryState.DRAFT, SummaryState.FINAL, SummaryState.SUPERSEDED):
             return 100
         return int(100 * self.steps_done / max(self.steps_total, 1))
 
     @property
     def is_ready(self) -> bool:
-        return self.state in (SummaryState.DRAFT, SummaryState.FINAL)
+        return self.state in (SummaryState.DRAFT, SummaryState.FINAL, SummaryState.SUPERSEDED)
 
     @property
     def is_final(self) -> bool:
-        return self.state == SummaryState.FINAL
+        """Frozen: final, or final and since superseded by a newer final version."""
+        return self.state in (SummaryState.FINAL, SummaryState.SUPERSEDED)

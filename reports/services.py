@@ -9,7 +9,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -81,9 +81,9 @@ def _progress(summary: Summary, done: int, **fields) -> None:
 def draft_summary(summary_id: int, *, language: str | None = None) -> None:
     """The drafting job: figures and problems, statistical tables (.xlsx), text. Progress is
     written after each step, so the page's bar moves while it runs."""
-    summary = Summary.objects.select_related("node").get(pk=summary_id)
-    if summary.state not in (SummaryState.QUEUED, SummaryState.RUNNING):
-        return  # already done (a redelivered task)
+    summary = Summary.objects.select_related("node").filter(pk=summary_id).first()
+    if summary is None or summary.state not in (SummaryState.QUEUED, SummaryState.RUNNING):
+        return  # deleted, or already done (a redelivered task)
     node, year = summary.node, summary.year
     with translation.override(language or settings.LANGUAGE_CODE):
         try:
@@ -100,7 +100,7 @@ def draft_summary(summary_id: int, *, language: str | None = None) -> None:
                 node=node, year=year, figures=figures, suggestions=drafting.suggestion_texts(node),
                 on=timezone.localdate(),
             )
-            summary.refresh_from_db()
+            summary.refresh_from_db()  # DoesNotExist if it was deleted meanwhile: nothing to save
             summary.statistics.save(f"{node.code}-{year}-v{summary.version}.xlsx", ContentFile(buffer.getvalue()), save=False)
             summary.figures = figures
             summary.blocks = blocks
@@ -108,17 +108,33 @@ def draft_summary(summary_id: int, *, language: str | None = None) -> None:
             summary.state = SummaryState.DRAFT
             summary.steps_done = STEPS
             summary._history_user = summary.created_by
-            summary.save()
+            try:
+                summary.save(force_update=True)
+            except DatabaseError:  # deleted between the refresh and now: leave no orphan file
+                summary.statistics.delete(save=False)
+                raise
+        except Summary.DoesNotExist:
+            return
         except Exception as exc:  # the page shows the failure; the log keeps the traceback
             log.exception("drafting summary %s failed", summary_id)
             _progress(summary, summary.steps_done, state=SummaryState.FAILED, error=str(exc)[:2000])
 
 
+def newest_version(summary: Summary) -> int:
+    return Summary.objects.filter(node_id=summary.node_id, year=summary.year).aggregate(v=Max("version"))["v"] or 0
+
+
 def _locked(summary: Summary) -> Summary:
+    """The draft, locked for a change: only the newest version of a node's summary of a year may
+    be edited or finalised, so that one final text is the official one."""
     current = Summary.objects.select_for_update().select_related("node").get(pk=summary.pk)
     if current.state != SummaryState.DRAFT:
         raise ValidationError(_("Only a draft can be changed; this summary is %(state)s.") % {
             "state": current.get_state_display()})
+    newest = newest_version(current)
+    if current.version != newest:
+        raise ValidationError(_("Only the newest version (v%(newest)s) can be changed or finalised; this is "
+                                "v%(version)s.") % {"newest": newest, "version": current.version})
     return current
 
 
@@ -138,6 +154,7 @@ def summary_update_text(*, actor, summary: Summary, texts: dict[str, str]) -> Su
                 raise ValidationError(_("The title and the headings cannot be empty."))
             block["text"] = text
     current.title = next((b["text"] for b in current.blocks if b["kind"] == "title"), current.title).replace("\n", "")[:200]
+    current.revision += 1
     current._history_user = actor
     current.save()
     return current
@@ -157,6 +174,12 @@ def summary_finalise(*, actor, summary: Summary) -> Summary:
     current.finalised_at = timezone.now()
     current._history_user = actor
     current.save()
+    for older in Summary.objects.filter(node_id=current.node_id, year=current.year, state=SummaryState.FINAL).exclude(
+        pk=current.pk
+    ):
+        older.state = SummaryState.SUPERSEDED  # the newest final version is the official one
+        older._history_user = actor
+        older.save(update_fields=["state", "last_updated"])
     return current
 
 
@@ -165,8 +188,10 @@ def summary_delete(*, actor, summary: Summary) -> None:
     """Delete a draft (or a failed or stuck one); a final summary is kept for good."""
     _check_writer(actor, summary.node)
     current = Summary.objects.select_for_update().get(pk=summary.pk)
-    if current.state == SummaryState.FINAL:
+    if current.is_final:
         raise ValidationError(_("A final summary cannot be deleted; draft a new version instead."))
+    if current.state in (SummaryState.QUEUED, SummaryState.RUNNING):
+        raise ValidationError(_("The summary is still being drafted; delete it when it is done."))
     files = [f for f in (current.statistics, current.document) if f]
     current._history_user = actor
     current.delete()
@@ -191,7 +216,7 @@ def _save(actor, instance):
 
 
 def _check_node(actor, node: Node) -> None:
-    if node is None or not node_in_scope(actor, node, Action.CHANGE):
+    if node is None or not may_write(actor, node):
         raise PermissionDenied(_("You cannot write suggestion texts for that node."))
 
 

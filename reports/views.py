@@ -10,11 +10,12 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from core.audit import history_for
 from core.excel import XLSX_CONTENT_TYPE, download_response
+from core.scope import Action
 from core.views import ObjectDeleteView, ObjectEditView, ObjectListView, add_validation_error
 from reports import services
 from reports.documents import DOCX_CONTENT_TYPE
@@ -67,7 +68,8 @@ def summary_start_view(request):
 def summary_detail_view(request, pk):
     summary = _visible_summary(request, pk)
     can_write = services.may_write(request.user, summary.node)
-    editing = can_write and summary.state == SummaryState.DRAFT
+    newest = services.newest_version(summary)
+    editing = can_write and summary.state == SummaryState.DRAFT and summary.version == newest
     form = SummaryTextForm(blocks=summary.blocks) if editing else None
     if request.method == "POST":
         if not editing:
@@ -91,6 +93,7 @@ def summary_detail_view(request, pk):
         "object": summary,
         "form": form,
         "can_write": can_write,
+        "newest": newest,
         "versions": versions,
         "problems": summary.figures.get("problems", []),
         "history": history_for(summary, user=request.user),
@@ -134,7 +137,8 @@ def summary_progress_view(request, pk):
 
 
 def _filename(summary: Summary, what: str, ext: str) -> str:
-    return f"{summary.node.name}{summary.year}{what}-v{summary.version}.{ext}"
+    year = pgettext("year column of a statistics table", "%(year)s") % {"year": summary.year}
+    return f"{summary.node.name}{year}{what}-v{summary.version}.{ext}"
 
 
 @login_required
@@ -161,6 +165,7 @@ SUGGESTIONS = SuggestionText.objects.select_related("node", "node__parent")
 
 
 class SuggestionListView(ObjectListView):
+    change_actions = (Action.CHANGE, Action.REVIEW)
     model = SuggestionText
     queryset = SUGGESTIONS
     filterset_class = SuggestionFilterSet
@@ -177,6 +182,9 @@ class SuggestionListView(ObjectListView):
 
 
 class SuggestionEditView(ObjectEditView):
+    """Written by clerks and by the organization department (reviewers) of the node."""
+
+    change_actions = (Action.CHANGE, Action.REVIEW)
     model = SuggestionText
     queryset = SUGGESTIONS
     form_class = SuggestionTextForm
@@ -186,6 +194,7 @@ class SuggestionEditView(ObjectEditView):
 
 
 class SuggestionDeleteView(ObjectDeleteView):
+    change_actions = (Action.CHANGE, Action.REVIEW)
     model = SuggestionText
     queryset = SUGGESTIONS
     delete_service = services.suggestion_delete

@@ -66,9 +66,9 @@ def test_the_text_states_the_figures_and_the_change_against_last_year(weak, pers
     assert "在岗社区干部5名，比上年增加1名" in text["staffing"]
     assert "大专以上学历4名，占80.0%，比上年提高30.0个百分点" in text["staffing"]
     assert "1个社区实现党组织书记、居委会主任“一肩挑”，占社区总数的50.0%，与上年持平" in text["staffing"]
-    assert "工作经费32,000.00元，比上年增加5,000.00元，社区平均16,000.00元" in text["funding"]
+    assert "全年社区到位工作经费3.2万元，比上年增加5000元。社区平均1.6万元。" in text["funding"]
     assert "2个社区中，1个达标，达标率50.0%，与上年持平" in text["funding"]
-    assert "总面积570.00平方米，比上年增加320.00平方米" in text["venues"]
+    assert "总面积570平方米，比上年增加320平方米" in text["venues"]
     assert "到期的共建承诺2项，已兑现1项，兑现率50.0%，逾期未兑现1项" in text["regional"]
     assert "报到3名，比上年增加2名" in text["regional"]
     assert "已审定2个社区，其中优秀1个、良好0个、合格0个、不合格1个" in text["regional"]
@@ -98,8 +98,8 @@ def test_problems_name_the_communities(weak):
         ProblemKind.COMMITMENTS_OVERDUE: ["南关社区"],
         ProblemKind.WEAK_ASSESSMENT: ["北关社区"],
     }
-    assert problems[ProblemKind.FUNDS_BELOW][0]["detail"] == "到位12,000.00元，标准20,000.00元"
-    assert problems[ProblemKind.AREA_BELOW][0]["detail"] == "现有250.00平方米，标准300.00平方米"
+    assert problems[ProblemKind.FUNDS_BELOW][0]["detail"] == "到位1.2万元，标准2万元"
+    assert problems[ProblemKind.AREA_BELOW][0]["detail"] == "现有250平方米，标准300平方米"
     assert problems[ProblemKind.COMMITMENTS_OVERDUE][0]["detail"] == "逾期1项"
     assert problems[ProblemKind.WEAK_ASSESSMENT][0]["detail"] == "55.00分"
 
@@ -116,10 +116,11 @@ def test_problems_and_suggestions_in_the_text(weak, personas):
     SuggestionText.objects.create(node=weak.district, kind=ProblemKind.FUNDS_BELOW, text="区里统一补足经费缺口。")
     summary = start(personas.street_clerk, weak.street_a)
     text = {b["key"]: b["text"] for b in summary.blocks}
-    lines = text["problems"].split("\n")
-    assert lines[0] == "一是社区工作经费未达到保障标准，共1处：北关社区（到位12,000.00元，标准20,000.00元）。"
-    assert lines[1].startswith("二是社区办公活动用房面积未达标准，共1处：南关社区")
-    assert any(line.startswith("六是年度考核结果不合格，共1处：北关社区（55.00分）") for line in lines)
+    lead, *lines = text["problems"].split("\n")
+    assert lead == "对照全年数据检查，社区“三有一化”工作主要存在以下问题："
+    assert lines[0] == "一是社区工作经费未达到保障标准，共1个社区：北关社区（到位1.2万元，标准2万元）。"
+    assert lines[1].startswith("二是社区办公活动用房面积未达标准，共1个社区：南关社区")
+    assert any(line.startswith("六是年度考核结果不合格，共1个社区：北关社区（55.00分）") for line in lines)
     suggestions = text["suggestions"].split("\n")
     assert suggestions[0] == "（一）区里统一补足经费缺口。"  # the district's own text wins over the built-in one
     assert suggestions[1].startswith("（二）着力加强社区阵地建设")
@@ -362,3 +363,79 @@ def test_drafts_can_be_deleted_final_summaries_cannot(weak, login, personas, dja
     response = client.post(reverse("reports:summary_delete", args=[final.pk]), follow=True)
     assert "已定稿的总结不能删除" in response.content.decode() and Summary.objects.filter(pk=final.pk).exists()
     assert "删除草稿" not in client.get(final.get_absolute_url()).content.decode()
+
+
+def test_text_without_a_base_or_without_last_year_says_so(tree, personas):
+    # no cadres, no standards, no records in 2024: no dashes, no "increase" from nothing
+    allocate(tree.community_a1, YEAR, "office", "15000")
+    text = {b["key"]: b["text"] for b in start(personas.street_clerk, tree.street_a).blocks}
+    assert "共有社区2个，尚无在岗社区干部记录。" in text["staffing"]
+    assert "全年社区到位工作经费1.5万元，上年无记录。社区平均7500元。" in text["funding"]
+    assert "本年度未执行社区经费保障标准。" in text["funding"]
+    assert "本年度未执行社区办公活动用房面积标准。" in text["venues"]
+    assert "—" not in "".join(text.values())
+
+
+def test_this_years_summary_speaks_of_so_far(tree, personas):
+    from django.utils import timezone
+
+    this_year = timezone.localdate().year
+    text = {b["key"]: b["text"] for b in start(personas.street_clerk, tree.street_a, year=this_year).blocks}
+    if timezone.localdate() < datetime.date(this_year, 12, 31):
+        assert text["intro"].startswith(f"{this_year}年以来") and "今年以来社区到位工作经费" in text["funding"]
+    else:  # on 31 December the year is complete
+        assert "全年社区到位工作经费" in text["funding"]
+
+
+def test_signing_bodies(tree):
+    from communities.models import Node
+
+    town = Node(code="620102003000", name="青白石镇", level=4)
+    assert drafting.signing_body(tree.street_a) == "中共酒泉路街道工作委员会"
+    assert drafting.signing_body(town) == "中共青白石镇委员会"
+    assert drafting.signing_body(tree.district) == "中共城关区委组织部"
+
+
+def test_only_the_newest_version_is_edited_and_the_newest_final_is_official(weak, login, personas):
+    clerk = personas.street_clerk
+    v1 = services.summary_finalise(actor=clerk, summary=start(clerk, weak.street_a))
+    v2 = start(clerk, weak.street_a)
+    v3 = start(clerk, weak.street_a)
+    with pytest.raises(ValidationError, match="只有最新版本（第3版）可以修改或定稿"):
+        services.summary_finalise(actor=clerk, summary=v2)
+    page = login(clerk).get(v2.get_absolute_url()).content.decode()
+    assert 'id="not-newest"' in page and "保存并定稿" not in page
+    assert login(clerk).post(v2.get_absolute_url(), {"title": "x"}).status_code == 403
+    services.summary_update_text(actor=clerk, summary=v3, texts={"intro": "改写的开头。"})
+    v3 = services.summary_finalise(actor=clerk, summary=Summary.objects.get(pk=v3.pk))
+    v1.refresh_from_db()
+    assert (v1.state, v3.state, v3.revision) == (SummaryState.SUPERSEDED, SummaryState.FINAL, 1)
+    assert v1.is_final and "已被新定稿取代" in login(clerk).get(reverse("reports:summary_list")).content.decode()
+    with pytest.raises(ValidationError):
+        services.summary_delete(actor=clerk, summary=v1)  # a superseded final summary is kept too
+
+
+def test_a_summary_being_drafted_cannot_be_deleted(weak, personas, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        queued = start(personas.district_reviewer, weak.district, enqueue=True)
+    assert queued.state == SummaryState.QUEUED
+    with pytest.raises(ValidationError, match="仍在生成中"):
+        services.summary_delete(actor=personas.district_reviewer, summary=queued)
+    Summary.objects.filter(pk=queued.pk).delete()  # deleted behind the job's back: the job leaves nothing
+    services.draft_summary(queued.pk)
+    assert not Summary.objects.filter(pk=queued.pk).exists()
+
+
+def test_the_organization_department_writes_suggestion_texts(weak, login, personas):
+    client = login(personas.district_reviewer)
+    assert 'href="/reports/suggestions/add/"' in client.get(reverse("reports:suggestion_list")).content.decode()
+    response = client.post(reverse("reports:suggestion_add"), {
+        "node": weak.district.pk, "kind": ProblemKind.WEAK_ASSESSMENT, "text": "区委组织部派员蹲点帮扶。"})
+    assert response.status_code == 302
+    text = SuggestionText.objects.get(text="区委组织部派员蹲点帮扶。")
+    assert client.get(reverse("reports:suggestion_edit", args=[text.pk])).status_code == 200
+    assert drafting.suggestion_texts(weak.street_a)[ProblemKind.WEAK_ASSESSMENT] == "区委组织部派员蹲点帮扶。"
+    # a viewer may read them, not write them
+    viewer = login(personas.viewer)
+    assert viewer.get(reverse("reports:suggestion_add")).status_code == 403
+    assert viewer.get(reverse("reports:suggestion_edit", args=[text.pk])).status_code == 403
