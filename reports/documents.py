@@ -251,8 +251,21 @@ def _set_up_styles(document) -> None:
 
     normal = document.styles["Normal"]
     _set_fonts(normal.element.get_or_add_rPr(), BODY_FONT, BODY_SIZE)
+    _set_character_pitch(normal.element.get_or_add_rPr())
     _set_spacing(normal.paragraph_format)
     normal.paragraph_format.widow_control = True
+
+
+def _set_character_pitch(rpr) -> None:
+    """28 三号 characters a line (GB/T 9704): a 16 pt character plus this spacing is the type
+    area's width / 28 (442 pt / 28 = 15.8 pt), rounded down to a twentieth of a point."""
+    type_area_width = Emu(PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT).pt
+    twentieths = math.floor((type_area_width / CHARS_PER_LINE - BODY_SIZE.pt) * 20)
+    spacing = rpr.find(qn("w:spacing"))
+    if spacing is None:
+        spacing = OxmlElement("w:spacing")
+        rpr.append(spacing)
+    spacing.set(qn("w:val"), str(twentieths))
 
 
 def _set_spacing(paragraph_format) -> None:
@@ -270,17 +283,17 @@ def _set_up_page(document) -> None:
     section.left_margin, section.right_margin = MARGIN_LEFT, MARGIN_RIGHT
     section.header_distance, section.footer_distance = HEADER_DISTANCE, FOOTER_DISTANCE
     section.gutter = Emu(0)
-    # A character grid of 28 three-size characters a line, as GB/T 9704 asks: charSpace is the
-    # difference between the grid pitch and the Normal font size, in 4096ths of a point. Lines
-    # keep their exact 28 pt spacing (exact spacing is not snapped to the line grid).
-    type_area_width = Emu(PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT).pt
+    # 22 lines a page on the line grid; the 28 characters a line come from the body's character
+    # spacing (_set_up_styles), not from a character grid: LibreOffice spreads text laid on a
+    # character grid over whole cells (about 15 characters a line was seen), Word and WPS do not.
     grid = section._sectPr.find(qn("w:docGrid"))
     if grid is None:
         grid = OxmlElement("w:docGrid")
         section._sectPr.append(grid)
-    grid.set(qn("w:type"), "linesAndChars")
+    for attribute in list(grid.attrib):
+        del grid.attrib[attribute]
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(round(LINE_PITCH.pt * 20)))
-    grid.set(qn("w:charSpace"), str(math.floor((type_area_width / CHARS_PER_LINE - BODY_SIZE.pt) * 4096)))
 
 
 def _add_page_numbers(document) -> None:

@@ -221,3 +221,17 @@ def test_control_characters_are_stripped_not_fatal():
 def test_unknown_kind_raises_value_error():
     with pytest.raises(ValueError, match="footnote"):
         summary_docx([{"key": "x", "kind": "footnote", "text": "注"}])
+
+
+def test_28_characters_a_line_without_a_character_grid():
+    """GB/T 9704's 28 characters a line come from the body's character spacing: LibreOffice
+    spreads text laid on a character grid over whole grid cells (about 15 characters a line)."""
+    document = docx.Document(io.BytesIO(summary_docx(BLOCKS)))
+    section = document.sections[0]
+    grid = section._sectPr.find(qn("w:docGrid"))
+    assert grid.get(qn("w:type")) == "lines" and grid.get(qn("w:charSpace")) is None
+    assert grid.get(qn("w:linePitch")) == "560"  # 28 pt: 22 lines a page
+    spacing = document.styles["Normal"].element.rPr.find(qn("w:spacing"))
+    pitch = 16 + int(spacing.get(qn("w:val"))) / 20
+    type_area = (section.page_width - section.left_margin - section.right_margin) / 12700  # EMU → pt
+    assert int(type_area // pitch) == 28
