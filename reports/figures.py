@@ -165,9 +165,29 @@ def _staffing(c: _Collector, node: Node, year: int):
         c.add(year, row["k"], one_shoulder=row["one_shoulder"])
 
 
+def _compliance(c: _Collector, node: Node, year: int, standards: list[dict], meets, name: str):
+    """Communities held to a standard (``<name>_with_standard``) and meeting it
+    (``<name>_meeting``), by child: one query; ``meets(standard)`` is the test of one community."""
+    rows = (
+        Node.objects.filter(_within(node), level=Level.COMMUNITY)
+        .annotate(
+            held=_nearest(standards, lambda s: Value(True), BooleanField()),
+            met=_nearest(standards, meets, BooleanField()),
+        )
+        .values(k=_key(node))
+        .annotate(**{
+            f"{name}_with_standard": Count("id", filter=Q(held=True)),
+            f"{name}_meeting": Count("id", filter=Q(met=True)),
+        })
+        .order_by()
+    )
+    for row in rows:
+        c.add(year, row.pop("k"), **row)
+
+
 def _funds(c: _Collector, node: Node, year: int, standards: list[dict]):
     """Communities held to a funding standard and meeting it (office, party-building and the
-    working total each at least the standard's), and the working funds received: two queries.
+    working total each at least the standard's): one query.
 
     Each community's test is one correlated EXISTS on allocation (community, year) — an index
     lookup — whose HAVING holds the amounts of its nearest standard as constants, picked by the
@@ -191,27 +211,13 @@ def _funds(c: _Collector, node: Node, year: int, standards: list[dict]):
             .filter(office__gte=s["office_amount"], party__gte=s["party_amount"], working__gte=total(s))
         )
 
-    rows = (
-        Node.objects.filter(_within(node), level=Level.COMMUNITY)
-        .annotate(
-            held=_nearest(standards, lambda s: Value(True), BooleanField()),
-            met=_nearest(standards, meets, BooleanField()),
-        )
-        .values(k=_key(node))
-        .annotate(
-            funds_with_standard=Count("id", filter=Q(held=True)),
-            funds_meeting=Count("id", filter=Q(met=True)),
-        )
-        .order_by()
-    )
-    for row in rows:
-        c.add(year, row.pop("k"), **row)
+    _compliance(c, node, year, standards, meets, "funds")
 
 
 def _area(c: _Collector, node: Node, year: int, standards: list[dict]):
-    """Communities held to an area standard and meeting it, and the area of completed venues:
-    two queries, built like :func:`_funds` (the required area depends on the community's
-    households: the larger of the minimum and the area per 100 households)."""
+    """Communities held to an area standard and meeting it: one query, built like :func:`_funds`
+    (the required area depends on the community's households: the larger of the minimum and the
+    area per 100 households)."""
     year_end = datetime.date(year, 12, 31)
 
     def meets(s):
@@ -235,21 +241,7 @@ def _area(c: _Collector, node: Node, year: int, standards: list[dict]):
         return Case(When(Q(households__isnull=True) | Q(households=0) if s["area_per_100_households"] else Q(),
                          then=Value(True)), default=built_enough, output_field=BooleanField())
 
-    rows = (
-        Node.objects.filter(_within(node), level=Level.COMMUNITY)
-        .annotate(
-            held=_nearest(standards, lambda s: Value(True), BooleanField()),
-            met=_nearest(standards, meets, BooleanField()),
-        )
-        .values(k=_key(node))
-        .annotate(
-            area_with_standard=Count("id", filter=Q(held=True)),
-            area_meeting=Count("id", filter=Q(met=True)),
-        )
-        .order_by()
-    )
-    for row in rows:
-        c.add(year, row.pop("k"), **row)
+    _compliance(c, node, year, standards, meets, "area")
 
 
 def _agreements(c: _Collector, node: Node, years: list[int]):
