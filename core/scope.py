@@ -92,8 +92,11 @@ class ScopedQuerySet(models.QuerySet):
     hierarchy: ``""`` for the node itself, ``"community"`` for a record attached to one.
     """
 
-    def restrict(self, user, action: Action | str = Action.VIEW) -> "ScopedQuerySet":
-        return self.filter(scope_q(user, action, self.model.scope_path))
+    def restrict(self, user, action: Action | str | tuple = Action.VIEW) -> "ScopedQuerySet":
+        """Rows in the user's scope for ``action``, or for any of several actions (a tuple: a
+        record the organization department writes as well as the clerks)."""
+        actions = action if isinstance(action, tuple) else (action,)
+        return self.filter(reduce(or_, (scope_q(user, a, self.model.scope_path) for a in actions)))
 
     def visible_to(self, user) -> "ScopedQuerySet":
         return self.restrict(user, Action.VIEW)

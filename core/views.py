@@ -8,9 +8,6 @@ is a 403 on its edit and delete pages.
 
 from __future__ import annotations
 
-from functools import reduce
-from operator import or_
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -28,7 +25,7 @@ from django.views.generic import TemplateView
 from core.audit import history_for, recent_changes
 from core.excel import ImportResult
 from core.forms import BootstrapFormMixin
-from core.scope import Action, scope_prefixes, scope_q
+from core.scope import Action, scope_prefixes
 
 
 def can_change_any(user) -> bool:
@@ -56,10 +53,7 @@ class ScopedViewMixin(LoginRequiredMixin):
         )
 
     def changeable_queryset(self):
-        user = self.request.user
-        return self.model.objects.filter(
-            reduce(or_, (scope_q(user, action, self.model.scope_path) for action in self.change_actions))
-        )
+        return self.model.objects.restrict(self.request.user, tuple(self.change_actions))
 
     def base_queryset(self):
         qs = self.queryset if self.queryset is not None else self.model.objects.all()
@@ -219,6 +213,11 @@ class ObjectEditView(ScopedViewMixin, View):
         return self.render_form(request, form, obj)
 
 
+def refusal_text(exc: ValidationError | PermissionDenied) -> str:
+    """What a refused service call tells the user, in one line."""
+    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
 def add_validation_error(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
@@ -241,7 +240,7 @@ class ObjectDeleteView(ScopedViewMixin, View):
         try:
             type(self).delete_service(actor=request.user, **{self.model._meta.model_name: obj})
         except (ValidationError, PermissionDenied) as exc:
-            error = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            error = refusal_text(exc)
             return render(request, self.template_name, {"object": obj, "list_url": self.list_url, "error": error})
         messages.success(request, _("Deleted %(obj)s.") % {"obj": obj})
         return HttpResponseRedirect(reverse(self.list_url))

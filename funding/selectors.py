@@ -11,11 +11,12 @@ spending grouped by community with the party-work part as a conditional sum (one
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Q, Sum
 
 from communities.models import Level, Node
+from core.numbers import percent
 from core.standards import nearest_standards
 from funding.models import (
     PARTY_WORK_CATEGORIES,
@@ -28,11 +29,6 @@ from funding.models import (
     Standard,
 )
 
-
-def percent(part: Decimal, whole: Decimal) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 @dataclass

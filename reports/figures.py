@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from assessments.models import Grade, Result, State
 from communities.models import PREFIX_LENGTH, Level, Node, ancestor_codes
+from core.numbers import percent
 from funding.models import WORKING_CATEGORIES, Allocation, AllocationCategory, Standard
 from regional_building.models import Agreement, Commitment, Meeting, MemberRegistration
 from staffing.models import COLLEGE_OR_ABOVE, Appointment, Cadre, Education, Post
@@ -56,12 +57,6 @@ RAW_KEYS = (
     + [f"grade_{g}" for g in GRADES]
 )
 DECIMAL_KEYS = {"working_funds", "built_area"}
-
-
-def percent(part, whole) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def child_level(node: Node) -> Level | None:

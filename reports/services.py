@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from communities.models import Level, Node
 from core.scope import Action, node_in_scope
+from core.services import scoped_delete, scoped_save
 from reports import drafting
 from reports.documents import summary_docx
 from reports.models import SuggestionText, Summary, SummaryState
@@ -23,16 +24,13 @@ from reports.tables import community_table, statistics_workbook
 
 log = logging.getLogger(__name__)
 STEPS = 4
-
-
-def inline_limit() -> int:
-    """Nodes with more communities than this are drafted by the background job."""
-    return settings.REPORTS_INLINE_COMMUNITIES
+# Summaries and their suggestion texts are written by the node's clerks (entry) and by its
+# organization department (reviewers).
+WRITERS = (Action.CHANGE, Action.REVIEW)
 
 
 def may_write(user, node: Node) -> bool:
-    """Clerks (entry) and reviewers (the organization department) of the node write its summary."""
-    return node_in_scope(user, node, Action.CHANGE) or node_in_scope(user, node, Action.REVIEW)
+    return any(node_in_scope(user, node, action) for action in WRITERS)
 
 
 def _check_writer(actor, node: Node) -> None:
@@ -52,8 +50,8 @@ def summary_start(*, actor, node: Node, year: int, enqueue: bool | None = None) 
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                latest = Summary.objects.filter(node=node, year=year).aggregate(v=Max("version"))["v"] or 0
-                summary = Summary(node=node, year=year, version=latest + 1, created_by=actor, steps_total=STEPS)
+                version = newest_version(node_id=node.pk, year=year) + 1
+                summary = Summary(node=node, year=year, version=version, created_by=actor, steps_total=STEPS)
                 summary._history_user = actor
                 summary.save()
             break
@@ -62,7 +60,8 @@ def summary_start(*, actor, node: Node, year: int, enqueue: bool | None = None) 
     else:  # pragma: no cover
         raise ValidationError(_("Another summary is being started; try again."))
     if enqueue is None:
-        enqueue = Node.objects.filter(code__startswith=node.prefix, level=Level.COMMUNITY).count() > inline_limit()
+        communities = Node.objects.filter(code__startswith=node.prefix, level=Level.COMMUNITY).count()
+        enqueue = communities > settings.REPORTS_INLINE_COMMUNITIES
     language = translation.get_language()
     if enqueue:
         from reports.tasks import draft_summary_task
@@ -120,8 +119,8 @@ def draft_summary(summary_id: int, *, language: str | None = None) -> None:
             _progress(summary, summary.steps_done, state=SummaryState.FAILED, error=str(exc)[:2000])
 
 
-def newest_version(summary: Summary) -> int:
-    return Summary.objects.filter(node_id=summary.node_id, year=summary.year).aggregate(v=Max("version"))["v"] or 0
+def newest_version(*, node_id: int, year: int) -> int:
+    return Summary.objects.filter(node_id=node_id, year=year).aggregate(v=Max("version"))["v"] or 0
 
 
 def _locked(summary: Summary) -> Summary:
@@ -131,7 +130,7 @@ def _locked(summary: Summary) -> Summary:
     if current.state != SummaryState.DRAFT:
         raise ValidationError(_("Only a draft can be changed; this summary is %(state)s.") % {
             "state": current.get_state_display()})
-    newest = newest_version(current)
+    newest = newest_version(node_id=current.node_id, year=current.year)
     if current.version != newest:
         raise ValidationError(_("Only the newest version (v%(newest)s) can be changed or finalised; this is "
                                 "v%(version)s.") % {"newest": newest, "version": current.version})
@@ -208,34 +207,15 @@ def document_bytes(summary: Summary) -> bytes:
 
 # ---- suggestion texts --------------------------------------------------------------------
 
-def _save(actor, instance):
-    instance.full_clean()
-    instance._history_user = actor
-    instance.save()
-    return instance
-
-
-def _check_node(actor, node: Node) -> None:
-    if node is None or not may_write(actor, node):
-        raise PermissionDenied(_("You cannot write suggestion texts for that node."))
-
-
-@transaction.atomic
 def suggestion_create(*, actor, **fields) -> SuggestionText:
-    _check_node(actor, fields.get("node"))
-    return _save(actor, SuggestionText(**fields))
+    return scoped_save(actor=actor, instance=SuggestionText(**fields), actions=WRITERS)
 
 
-@transaction.atomic
 def suggestion_update(*, actor, suggestiontext: SuggestionText, **fields) -> SuggestionText:
-    _check_node(actor, suggestiontext.node)
     for name, value in fields.items():
         setattr(suggestiontext, name, value)
-    _check_node(actor, suggestiontext.node)
-    return _save(actor, suggestiontext)
+    return scoped_save(actor=actor, instance=suggestiontext, actions=WRITERS)
 
 
-@transaction.atomic
 def suggestion_delete(*, actor, suggestiontext: SuggestionText) -> None:
-    _check_node(actor, suggestiontext.node)
-    suggestiontext.delete()
+    scoped_delete(actor=actor, instance=suggestiontext, actions=WRITERS)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.apps import apps
 from django.db.models.signals import post_delete, post_save
 
+from core.services import scope_node_id
 from reports import cache
 
 DOMAIN_APPS = ("communities", "staffing", "funding", "venues", "regional_building", "assessments")
@@ -21,22 +22,12 @@ EVERYTHING = {
 }
 
 
-def _node_id(instance, path: str):
-    *hops, last = path.split("__")
-    obj = instance
-    for hop in hops:
-        obj = getattr(obj, hop, None)
-        if obj is None:
-            return None
-    return getattr(obj, f"{last}_id", None)
-
-
 def changed(sender, instance, **kwargs):
     if (sender._meta.app_label, sender._meta.model_name) in EVERYTHING or not sender.scope_path:
         cache.touch_all()
         return
     try:
-        node_id = _node_id(instance, sender.scope_path)
+        node_id = scope_node_id(instance)
     except Exception:  # a parent deleted in the same cascade: clear everything rather than guess
         node_id = None
     if node_id:

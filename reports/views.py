@@ -15,8 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core.audit import history_for
 from core.excel import XLSX_CONTENT_TYPE, download_response
-from core.scope import Action
-from core.views import ObjectDeleteView, ObjectEditView, ObjectListView, add_validation_error
+from core.views import ObjectDeleteView, ObjectEditView, ObjectListView, add_validation_error, refusal_text
 from reports import services
 from reports.documents import DOCX_CONTENT_TYPE
 from reports.filters import SuggestionFilterSet, SummaryFilterSet
@@ -56,7 +55,7 @@ def summary_start_view(request):
     try:
         summary = services.summary_start(actor=request.user, node=form.cleaned_data["node"], year=form.cleaned_data["year"])
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+        messages.error(request, refusal_text(exc))
         return HttpResponseRedirect(reverse("reports:summary_list"))
     if summary.state == SummaryState.DRAFT:
         messages.success(request, _("Drafted %(summary)s from the data. Read it, correct it and finalise it.") % {
@@ -68,7 +67,9 @@ def summary_start_view(request):
 def summary_detail_view(request, pk):
     summary = _visible_summary(request, pk)
     can_write = services.may_write(request.user, summary.node)
-    newest = services.newest_version(summary)
+    versions = list(Summary.objects.filter(node=summary.node, year=summary.year).only(
+        "pk", "version", "state", "created").order_by("-version"))
+    newest = versions[0].version  # the newest version; only it may be edited
     editing = can_write and summary.state == SummaryState.DRAFT and summary.version == newest
     form = SummaryTextForm(blocks=summary.blocks) if editing else None
     if request.method == "POST":
@@ -87,8 +88,6 @@ def summary_detail_view(request, pk):
                 return HttpResponseRedirect(summary.get_absolute_url())
             except ValidationError as exc:
                 add_validation_error(form, exc)
-    versions = Summary.objects.filter(node=summary.node, year=summary.year).only(
-        "pk", "version", "state", "created").order_by("-version")
     return render(request, "reports/summary_detail.html", {
         "object": summary,
         "form": form,
@@ -107,7 +106,7 @@ def summary_regenerate_view(request, pk):
     try:
         new = services.summary_start(actor=request.user, node=summary.node, year=summary.year)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+        messages.error(request, refusal_text(exc))
         return HttpResponseRedirect(summary.get_absolute_url())
     messages.success(request, _("Drafted version %(version)s from today's data.") % {"version": new.version})
     return HttpResponseRedirect(new.get_absolute_url())
@@ -120,7 +119,7 @@ def summary_delete_view(request, pk):
     try:
         services.summary_delete(actor=request.user, summary=summary)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, refusal_text(exc))
         return HttpResponseRedirect(summary.get_absolute_url())
     messages.success(request, _("Deleted %(summary)s v%(version)s.") % {"summary": summary, "version": summary.version})
     return HttpResponseRedirect(reverse("reports:summary_list"))
@@ -165,7 +164,7 @@ SUGGESTIONS = SuggestionText.objects.select_related("node", "node__parent")
 
 
 class SuggestionListView(ObjectListView):
-    change_actions = (Action.CHANGE, Action.REVIEW)
+    change_actions = services.WRITERS
     model = SuggestionText
     queryset = SUGGESTIONS
     filterset_class = SuggestionFilterSet
@@ -184,7 +183,7 @@ class SuggestionListView(ObjectListView):
 class SuggestionEditView(ObjectEditView):
     """Written by clerks and by the organization department (reviewers) of the node."""
 
-    change_actions = (Action.CHANGE, Action.REVIEW)
+    change_actions = services.WRITERS
     model = SuggestionText
     queryset = SUGGESTIONS
     form_class = SuggestionTextForm
@@ -194,7 +193,7 @@ class SuggestionEditView(ObjectEditView):
 
 
 class SuggestionDeleteView(ObjectDeleteView):
-    change_actions = (Action.CHANGE, Action.REVIEW)
+    change_actions = services.WRITERS
     model = SuggestionText
     queryset = SUGGESTIONS
     delete_service = services.suggestion_delete

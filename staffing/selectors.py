@@ -14,6 +14,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from communities.models import Level, Node, ancestor_codes
+from core.numbers import percent
 from core.scope import Action, scope_prefixes
 from staffing.models import (
     COLLEGE_OR_ABOVE,
@@ -82,15 +83,11 @@ class Figures:
 
     @property
     def college_share(self) -> Decimal | None:
-        if not self.cadres:
-            return None
-        return (Decimal(self.college_or_above) * 100 / self.cadres).quantize(Decimal("0.1"))
+        return percent(self.college_or_above, self.cadres)
 
     @property
     def one_shoulder_share(self) -> Decimal | None:
-        if not self.communities:
-            return None
-        return (Decimal(self.one_shoulder) * 100 / self.communities).quantize(Decimal("0.1"))
+        return percent(self.one_shoulder, self.communities)
 
     def as_dict(self) -> dict:
         return {

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q, Sum
 
 from communities.models import Level, Node
+from core.numbers import percent
 from core.scope import scope_q
 from core.standards import nearest_standards
 from venues.models import NEW_OR_EXPANDED, ROOM_TYPES, AreaStandard, Venue, VenueStatus
@@ -116,11 +117,6 @@ def compliance_rows(*, user, node: Node | None, year: int) -> list[CommunityComp
 def below_standard_ids(*, user, year: int, node: Node | None = None) -> list[int]:
     return [row.community.id for row in compliance_rows(user=user, node=node, year=year) if row.complies is False]
 
-
-def percent(part: int, whole: int) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 @dataclass
