@@ -8,12 +8,17 @@ PERMISSION = "core.view_personal_data"
 
 
 def mask_id_number(value: str | None) -> str:
-    """620102198001011234 → 620102********1234 (area code and last four kept)."""
+    """620102198001011234 → 620102************ (only the area code kept).
+
+    The birth date and gender are shown as fields of their own, so a mask that kept the
+    sequence or check digits would let a reader rebuild the number (keeping the last four
+    leaves exactly one candidate). With only the area code kept, birth date and gender leave
+    500 equally valid numbers; tests/security/test_id_rebuild.py plays that attacker."""
     if not value:
         return ""
     if len(value) <= 10:
         return "*" * len(value)
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    return value[:6] + "*" * (len(value) - 6)
 
 
 def mask_phone(value: str | None) -> str:
@@ -28,7 +33,7 @@ def mask_phone(value: str | None) -> str:
 
 
 def mask_field(name: str, value):
-    """Mask a personal field by its kind: ID numbers keep area and last four, others as phones.
+    """Mask a personal field by its kind: ID numbers keep the area code, others as phones.
     Models name their personal fields in ``personal_fields``."""
     if value in (None, "", "—"):
         return value

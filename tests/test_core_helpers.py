@@ -10,7 +10,7 @@ from core.templatetags.sanqi import sqm, yuan
 
 
 def test_masking():
-    assert mask_id_number("620102198001011234") == "620102********1234"
+    assert mask_id_number("620102198001011234") == "620102************"
     assert mask_phone("13912345678") == "139****5678"
     assert mask_phone("0931-8888888") == "0931****8888"
     assert mask_id_number("") == "" and mask_phone(None) == ""
