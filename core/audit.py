@@ -22,6 +22,9 @@ CHANGE_TYPES = {
     "~": pgettext_lazy("change type", "changed"),
     "-": pgettext_lazy("change type", "deleted"),
 }
+RESTORED_LABEL = pgettext_lazy("change type", "restored from the recycle bin")
+# The history_change_reason core.recycle writes on the rows it restores.
+RESTORE_REASON = "recycle-bin:restore"
 
 # Models whose history the change-log page shows; apps register theirs in AppConfig.ready().
 AUDITED_MODELS: list[type[models.Model]] = []
@@ -97,6 +100,8 @@ def entries_from_records(model, records, previous: dict | None = None, *, user=N
     entries = []
     for rec in ordered:
         before = last_seen.get(rec.id)
+        if before is not None and before.history_type == "-":
+            before = None  # back from the recycle bin: shown like a creation, every value listed
         changes = []
         if rec.history_type != "-":
             for f in fields:
@@ -115,7 +120,11 @@ def entries_from_records(model, records, previous: dict | None = None, *, user=N
                 date=rec.history_date,
                 user=rec.history_user,
                 type=rec.history_type,
-                type_label=str(CHANGE_TYPES.get(rec.history_type, rec.history_type)),
+                type_label=str(
+                    RESTORED_LABEL
+                    if getattr(rec, "history_change_reason", None) == RESTORE_REASON
+                    else CHANGE_TYPES.get(rec.history_type, rec.history_type)
+                ),
                 object_repr=str(getattr(rec, "name", "") or rec.id),
                 object_id=rec.id,
                 model_label=str(model._meta.verbose_name),

@@ -2,6 +2,8 @@ from django.apps import apps
 from django.conf import settings
 from django.urls import reverse
 
+from core.recycle import may_restore
+
 
 def navigation(request):
     """The site title and the menu, built from the domain apps' AppConfigs.
@@ -21,4 +23,6 @@ def navigation(request):
             items.append({"label": group, "children": entries, "active": any(e["active"] for e in entries)})
         else:
             items.extend(entries)
-    return {"site_title": settings.SANQI_SITE_TITLE, "nav_items": items}
+    user = getattr(request, "user", None)
+    show_bin = bool(user is not None and user.is_authenticated and may_restore(user))
+    return {"site_title": settings.SANQI_SITE_TITLE, "nav_items": items, "show_recycle_bin": show_bin}

@@ -85,3 +85,51 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.object_repr} · {self.when:%Y-%m-%d %H:%M}"
+
+
+class RecycleEntryQuerySet(models.QuerySet):
+    def restrict(self, user) -> "RecycleEntryQuerySet":
+        """Entries a user may see and restore: deletions within the subtrees they review
+        (system administrators: all). Clerks and viewers restore nothing."""
+        from functools import reduce
+        from operator import or_
+
+        from core.scope import Action, scope_prefixes
+
+        prefixes = scope_prefixes(user, Action.REVIEW)
+        if prefixes is None:
+            return self.all()
+        if not prefixes:
+            return self.none()
+        return self.filter(reduce(or_, (models.Q(node_code__startswith=prefix) for prefix in prefixes)))
+
+
+class RecycleEntry(models.Model):
+    """A deleted record and everything its deletion took with it (回收站), kept for
+    ``SANQI_RECYCLE_BIN_DAYS`` days so that it can be restored whole (see ``core.recycle``)."""
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT, verbose_name=_("kind"))
+    object_id = models.BigIntegerField(_("record id"))
+    object_repr = models.CharField(_("record"), max_length=200)
+    # The node of the deleted record, by code: it scopes the entry even once the node is gone.
+    node_code = models.CharField(_("node code"), max_length=12, db_index=True)
+    node_name = models.CharField(_("node"), max_length=100, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("deleted by")
+    )
+    deleted_at = models.DateTimeField(_("deleted at"), db_index=True)
+    # {"app_label.model_name": count} of every record removed, the deleted one included.
+    counts = models.JSONField(_("records removed"), default=dict)
+    # Every removed row as Django's "python" serialization, in restore order (parents first).
+    data = models.JSONField(default=list)
+
+    objects = RecycleEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("recycle bin entry")
+        verbose_name_plural = _("recycle bin entries")
+        ordering = ["-deleted_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="recycle_object_idx")]
+
+    def __str__(self):
+        return f"{self.object_repr} ({self.deleted_at:%Y-%m-%d %H:%M})"

@@ -67,13 +67,18 @@ def scoped_save(*, actor, instance: models.Model, actions: tuple = (Action.CHANG
 
 @transaction.atomic
 def scoped_delete(*, actor, instance: models.Model, actions: tuple = (Action.CHANGE,)) -> None:
+    """Delete ``instance`` and what cascades from it into the recycle bin (``core.recycle``),
+    provided it lies in the actor's scope; a record others depend on (PROTECT) is refused."""
+    from core.recycle import recycle_and_delete
+
     model = type(instance)
-    if not model.objects.restrict(actor, actions).filter(pk=instance.pk).exists():
+    # Lock the row: what the bin keeps is what is deleted.
+    if not model.objects.restrict(actor, actions).select_for_update(of=("self",)).filter(pk=instance.pk).exists():
         raise PermissionDenied(_("This record lies outside the part of the hierarchy you may edit."))
     instance._history_user = actor
     try:
         with transaction.atomic():
-            instance.delete()
+            recycle_and_delete(actor=actor, instance=instance, node=scope_node_of(instance))
     except (ProtectedError, RestrictedError) as exc:
         blocking = sorted({str(obj._meta.verbose_name) for obj in exc.protected_objects if hasattr(obj, "_meta")})
         raise ValidationError(

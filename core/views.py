@@ -25,6 +25,7 @@ from django.views.generic import TemplateView
 from core.audit import history_for, recent_changes
 from core.excel import ImportResult
 from core.forms import BootstrapFormMixin
+from core.recycle import deletion_preview, retention_days
 from core.scope import Action, scope_prefixes
 
 
@@ -231,18 +232,33 @@ class ObjectDeleteView(ScopedViewMixin, View):
     delete_service = None
     list_url = ""
 
+    def render_confirmation(self, request, obj, error=None):
+        """The confirmation page names everything the delete takes with it, per kind."""
+        return render(
+            request,
+            self.template_name,
+            {
+                "object": obj,
+                "list_url": self.list_url,
+                "error": error,
+                "preview": deletion_preview(obj),
+                "retention_days": retention_days(),
+            },
+        )
+
     def get(self, request, pk):
-        obj = self.get_changeable_object(pk)
-        return render(request, self.template_name, {"object": obj, "list_url": self.list_url})
+        return self.render_confirmation(request, self.get_changeable_object(pk))
 
     def post(self, request, pk):
         obj = self.get_changeable_object(pk)
         try:
             type(self).delete_service(actor=request.user, **{self.model._meta.model_name: obj})
         except (ValidationError, PermissionDenied) as exc:
-            error = refusal_text(exc)
-            return render(request, self.template_name, {"object": obj, "list_url": self.list_url, "error": error})
-        messages.success(request, _("Deleted %(obj)s.") % {"obj": obj})
+            return self.render_confirmation(request, obj, error=refusal_text(exc))
+        messages.success(
+            request,
+            _("Deleted %(obj)s; it stays in the recycle bin for %(days)d days.") % {"obj": obj, "days": retention_days()},
+        )
         return HttpResponseRedirect(reverse(self.list_url))
 
 

@@ -191,6 +191,8 @@ SANQI_UPLOAD_MAX_UNCOMPRESSED_BYTES = int(
     os.environ.get("SANQI_UPLOAD_MAX_UNCOMPRESSED_BYTES", str(100 * 1024 * 1024))
 )
 SANQI_UPLOAD_MAX_ROWS = int(os.environ.get("SANQI_UPLOAD_MAX_ROWS", "20000"))
+# Days a deleted record stays in the recycle bin (回收站) before core.purge_recycle_bin removes it.
+SANQI_RECYCLE_BIN_DAYS = int(os.environ.get("SANQI_RECYCLE_BIN_DAYS", "30"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = SANQI_UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = SANQI_UPLOAD_MAX_BYTES + 1024 * 1024
 
@@ -235,6 +237,10 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic tasks, sent by the beat service of docker-compose.
+CELERY_BEAT_SCHEDULE = {
+    "purge-recycle-bin": {"task": "core.purge_recycle_bin", "schedule": 60 * 60},
+}
 
 LOGGING = {
     "version": 1,
