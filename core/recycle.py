@@ -105,10 +105,17 @@ def deletion_preview(instance) -> DeletionPreview:
     return DeletionPreview(dependents=dependents, protected=protected)
 
 
-def entry_kinds(entry: RecycleEntry) -> list[Kind]:
-    """The counts of an entry per kind, named in the reader's language (the record's own kind first)."""
+def entry_kinds(entry: RecycleEntry, *, names: bool = False) -> list[Kind]:
+    """What went with the deleted record, per kind with its count, named in the reader's
+    language; with ``names``, the first records of each kind by name (reads ``entry.data``)."""
     kinds = []
     root = entry.content_type.model_class()
+    named: dict[str, list[str]] = defaultdict(list)
+    if names:
+        for row in entry.data:
+            same = row["model"] == root._meta.label_lower and row["pk"] == entry.object_id
+            if not same and len(named[row["model"]]) < PREVIEW_NAMES_PER_KIND:
+                named[row["model"]].append(row.get("repr") or f"#{row['pk']}")
     for label, count in entry.counts.items():
         try:
             model = apps.get_model(label)
@@ -121,7 +128,7 @@ def entry_kinds(entry: RecycleEntry) -> list[Kind]:
             if not count:
                 continue
         name = model._meta.verbose_name_plural if count > 1 else model._meta.verbose_name
-        kinds.append(Kind(str(name), count))
+        kinds.append(Kind(str(name), count, named.get(label, [])))
     return kinds
 
 
@@ -141,8 +148,10 @@ def _jsonable(value):
 
 
 def _serialize(objs) -> list[dict]:
+    objs = list(objs)
     rows = serializers.serialize("python", objs)
-    for row in rows:
+    for row, obj in zip(rows, objs):
+        row["repr"] = _name(obj)[:200]  # for the bin's pages; the deserializer ignores it
         model = apps.get_model(row["model"])
         m2m = {f.name for f in model._meta.many_to_many}
         # The links of a many-to-many field are rows of its table, collected and kept separately.

@@ -30,8 +30,8 @@ class RecycleBinMixin(LoginRequiredMixin):
         return get_object_or_404(restorable_entries(self.request.user).select_related("content_type", "deleted_by"), pk=pk)
 
 
-def _describe(entry):
-    entry.kinds = entry_kinds(entry)
+def _describe(entry, *, names=False):
+    entry.kinds = entry_kinds(entry, names=names)
     entry.kind_label = entry.content_type.model_class()._meta.verbose_name if entry.content_type.model_class() else ""
     entry.expires = expires_at(entry)
     return entry
@@ -79,7 +79,7 @@ class RecycleEntryView(RecycleBinMixin, View):
     template_name = "core/recycle_entry.html"
 
     def get(self, request, pk):
-        entry = _describe(self.get_entry(pk))
+        entry = _describe(self.get_entry(pk), names=True)
         return render(request, self.template_name, {"entry": entry, "retention_days": retention_days()})
 
 
@@ -91,7 +91,7 @@ class RecycleEntryRestoreView(RecycleBinMixin, View):
         try:
             restored = recycle_entry_restore(actor=request.user, entry=entry)
         except ValidationError as exc:
-            entry = _describe(entry)
+            entry = _describe(entry, names=True)
             return render(
                 request,
                 RecycleEntryView.template_name,

@@ -182,6 +182,22 @@ class ScopedCrudSuite:
     def deletable_object(self, tree):
         raise NotImplementedError
 
+    def test_delete_goes_to_the_bin_and_restores_identically(self, login, tree, personas):
+        """The confirmation page answers, the delete lands in the recycle bin, and the district
+        reviewer's restore brings back every column, id and timestamps included."""
+        from core.models import RecycleEntry
+
+        obj = self.deletable_object(tree)
+        columns = [f.attname for f in self.model._meta.concrete_fields]
+        before = self.model._base_manager.filter(pk=obj.pk).values(*columns).get()
+        clerk = login(personas.street_clerk)
+        assert clerk.get(self.url("delete", obj)).status_code == 200
+        assert clerk.post(self.url("delete", obj)).status_code == 302
+        entry = RecycleEntry.objects.get(object_id=obj.pk, content_type__model=self.model._meta.model_name)
+        restored = login(personas.district_reviewer).post(reverse("core:recycle_restore", args=[entry.pk]))
+        assert restored.status_code == 302
+        assert self.model._base_manager.filter(pk=obj.pk).values(*columns).get() == before
+
     # ---- queries do not grow with rows ----
     def _count(self, client, url) -> int:
         with CaptureQueriesContext(connection) as ctx:

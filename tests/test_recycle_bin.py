@@ -127,7 +127,15 @@ def test_delete_then_restore_gives_back_identical_rows(login, personas, cadre_fa
     reviewer = login(personas.district_reviewer)
     page = reviewer.get(reverse("core:recycle_bin"))
     assert page.status_code == 200 and "王芳" in page.content.decode()
-    assert reviewer.get(reverse("core:recycle_entry", args=[entry.pk])).status_code == 200
+    detail = reviewer.get(reverse("core:recycle_entry", args=[entry.pk]))
+    assert detail.status_code == 200
+    kinds = {kind.label: (kind.count, kind.names) for kind in detail.context["entry"].kinds}
+    assert kinds == {
+        "任职记录": (2, ["王芳 · 党组织书记", "王芳 · 居委会主任"]),
+        "参训记录": (2, ["王芳 · 集中培训", "王芳 · 书记主任培训班"]),
+        "年度待遇": (2, ["王芳 · 2024", "王芳 · 2025"]),
+    }
+    assert "王芳 · 集中培训" in detail.content.decode()
     response = reviewer.post(reverse("core:recycle_restore", args=[entry.pk]))
     assert response.status_code == 302 and response["Location"] == reverse("staffing:cadre_detail", args=[cadre.pk])
     after = _family_snapshots(cadre_family)
