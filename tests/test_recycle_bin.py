@@ -269,3 +269,121 @@ def test_purge_removes_expired_entries_only(settings, personas, tree):
 
 def test_beat_schedules_the_purge(settings):
     assert any(item["task"] == "core.purge_recycle_bin" for item in settings.CELERY_BEAT_SCHEDULE.values())
+
+
+# ---- the bin in the API ----
+
+def test_api_lists_and_restores_in_scope(api, personas, tree, cadre_family):
+    from tests.conftest import _token, _user
+    from core.models import Role
+
+    cadre = cadre_family[0]
+    api(token=personas.write_token).delete(reverse("staffing-api:cadre-detail", args=[cadre.pk]))
+    entry = RecycleEntry.objects.get()
+    url = reverse("core-api:recycleentry-list")
+    restore_url = reverse("core-api:recycleentry-restore", args=[entry.pk])
+
+    assert api(token=personas.write_token).get(url).status_code == 403  # a clerk
+    assert api(token=personas.write_token).post(restore_url).status_code == 403
+    assert api(token=personas.read_token).post(restore_url).status_code == 403  # a read-only token
+    outsider = _user("other_reviewer", tree.other_district, Role.REVIEWER)
+    assert api(outsider).get(url).json()["results"] == []
+    assert api(outsider).post(restore_url).status_code == 404
+
+    rows = api(token=personas.read_token).get(url).json()["results"]
+    assert [(r["id"], r["model"], r["object_id"], r["deleted_by"], r["counts"]["staffing.welfare"]) for r in rows] == [
+        (entry.pk, "staffing.cadre", cadre.pk, "street_clerk", 2)
+    ]
+    writer = _token(personas.district_reviewer, read_only=False)
+    response = api(token=writer).post(restore_url)
+    assert response.status_code == 200 and response.json() == {"model": "staffing.cadre", "id": cadre.pk, "repr": "王芳"}
+    assert Welfare.objects.filter(cadre_id=cadre.pk).count() == 2
+    assert api(token=writer).post(restore_url).status_code == 404  # restored once
+
+
+def test_api_restore_conflict_is_409_in_chinese(api, personas, tree, cadre_family):
+    from tests.conftest import _token
+
+    cadre = cadre_family[0]
+    api(token=personas.write_token).delete(reverse("staffing-api:cadre-detail", args=[cadre.pk]))
+    make_cadre(tree.community_a2, name="王芳", gender="F", born=dt.date(1988, 3, 4), id_number=cadre.id_number)
+    entry = RecycleEntry.objects.get()
+    response = api(token=_token(personas.district_reviewer, read_only=False)).post(
+        reverse("core-api:recycleentry-restore", args=[entry.pk])
+    )
+    assert response.status_code == 409
+    body = response.json()
+    assert "无法恢复" in body["detail"] and any("身份证号" in p for p in body["problems"])
+    assert not Appointment.objects.filter(cadre_id=cadre.pk).exists() and RecycleEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_unique_race_after_the_check_rolls_back_everything(monkeypatch, personas, tree, cadre_family):
+    """A conflicting row committed between the check and the insert: the database refuses, the
+    whole restore rolls back and the answer is the same kind of Chinese message."""
+    import core.recycle
+    from core.services import scoped_delete
+
+    cadre = cadre_family[0]
+    cadre_id = cadre.pk
+    scoped_delete(actor=personas.street_clerk, instance=cadre)
+    make_cadre(tree.community_a2, name="王芳", gender="F", born=dt.date(1988, 3, 4), id_number=cadre.id_number)
+    monkeypatch.setattr(core.recycle, "_conflicts", lambda objects, using: [])
+    with pytest.raises(ValidationError) as exc:
+        recycle_entry_restore(actor=personas.district_reviewer, entry=RecycleEntry.objects.get())
+    assert "无法恢复" in exc.value.messages[0]
+    assert not Appointment.objects.filter(cadre_id=cadre_id).exists() and not Cadre.objects.filter(pk=cadre_id).exists()
+    assert RecycleEntry.objects.count() == 1
+
+
+@pytest.mark.services
+def test_two_reviewers_restoring_at_once_restore_once(transactional_db, tree, personas, monkeypatch):
+    import threading
+    import time
+
+    from django.core.exceptions import PermissionDenied
+    from django.db import connection, connections
+
+    import core.recycle
+    from core.services import scoped_delete
+    from tests.conftest import require_service
+
+    require_service("PostgreSQL (row locks)", connection.vendor == "postgresql", connection.vendor)
+    cadre = make_cadre(tree.community_a1, name="赵六")
+    appoint(cadre)
+    cadre_id = cadre.pk
+    scoped_delete(actor=personas.street_clerk, instance=cadre)
+    entry = RecycleEntry.objects.get()
+    checking = threading.Event()
+    original = core.recycle._conflicts
+
+    def slow_conflicts(objects, using):
+        found = original(objects, using)
+        if not checking.is_set():
+            checking.set()
+            time.sleep(1.0)  # the second reviewer arrives meanwhile and waits on the entry's lock
+        return found
+
+    monkeypatch.setattr(core.recycle, "_conflicts", slow_conflicts)
+    outcomes = {}
+
+    def restore(name):
+        try:
+            recycle_entry_restore(actor=personas.district_reviewer if name == "a" else personas.admin, entry=entry)
+            outcomes[name] = "restored"
+        except PermissionDenied as exc:
+            outcomes[name] = str(exc)
+        except Exception as exc:  # anything else (an IntegrityError) is the failure this test guards
+            outcomes[name] = repr(exc)
+        finally:
+            connections.close_all()
+
+    a = threading.Thread(target=restore, args=("a",))
+    a.start()
+    assert checking.wait(5)
+    b = threading.Thread(target=restore, args=("b",))
+    b.start()
+    a.join(10)
+    b.join(10)
+    assert outcomes == {"a": "restored", "b": "回收站中没有该条目（已恢复或已过期清除）。"}
+    assert Cadre.objects.filter(pk=cadre_id).count() == 1 and Appointment.objects.filter(cadre_id=cadre_id).count() == 1
+    assert not RecycleEntry.objects.exists()
