@@ -8,10 +8,17 @@ the export and the import from it, so the three always agree.
 from __future__ import annotations
 
 import io
+import logging
+import pickle
+import re
+import subprocess
+import sys
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any, Callable
 
 import openpyxl
@@ -25,6 +32,8 @@ from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+
+logger = logging.getLogger(__name__)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -164,12 +173,84 @@ def download_response(content: bytes, filename: str, content_type: str) -> HttpR
     return response
 
 
+# Parts that hold the data (the sheets and their shared strings) may use the whole
+# uncompressed allowance; everything else together (styles, theme, pictures, macros…) only this.
+DATA_PART = re.compile(r"^xl/(worksheets/sheet\d+\.xml|sharedStrings\.xml)$")
+# Markup Excel never writes. A comment or an over-long tag is one token for the XML parser,
+# which re-scans it on every chunk read (expat before 2.6): minutes of CPU for a few MB.
+FORBIDDEN_MARKUP = re.compile(rb"<!--|<!DOCTYPE|<!ENTITY|<\?(?!xml[\s?])")
+LONG_TAG_BYTES = 64 * 1024
+LONG_TAG = re.compile(rb"<[^<>]{%d}" % LONG_TAG_BYTES)
+
+
+def scan_parts(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> str | None:
+    """Stream every XML part once, before any parsing: a message when one carries markup
+    Excel never writes (comments, DTDs, processing instructions) or a tag over 64 KB."""
+    refused = _("The workbook contains XML that Excel does not write (comments, declarations or an over-long tag); it was not read. Save it again from Excel.")
+    for info in infos:
+        if not info.filename.endswith((".xml", ".rels", ".vml")):
+            continue
+        tail = b""
+        with archive.open(info) as part:
+            while chunk := part.read(1 << 20):
+                buffer = tail + chunk
+                if FORBIDDEN_MARKUP.search(buffer) or LONG_TAG.search(buffer):
+                    return refused
+                last = buffer.rfind(b"<")
+                open_tag = last != -1 and buffer.find(b">", last) == -1
+                tail = buffer[last:] if open_tag else buffer[-16:]
+    return None
+
+
+def _parse_in_child(data: bytes) -> tuple:
+    """Run :mod:`core.xlsx_reader` on ``data`` in a child process, within the time budget."""
+    budget = settings.SANQI_UPLOAD_PARSE_SECONDS
+    request = pickle.dumps(
+        {
+            "data": data,
+            "max_rows": settings.SANQI_UPLOAD_MAX_ROWS,
+            "max_sheet_rows": settings.SANQI_UPLOAD_MAX_SHEET_ROWS,
+            "max_columns": settings.SANQI_UPLOAD_MAX_COLUMNS,
+            "memory_bytes": settings.SANQI_UPLOAD_PARSE_MEMORY_MB * 1024 * 1024,
+        }
+    )
+    reader = str(Path(__file__).with_name("xlsx_reader.py"))
+    try:
+        done = subprocess.run(  # noqa: S603 - our own script, no shell
+            [sys.executable, "-I", reader], input=request, capture_output=True, timeout=budget, check=False
+        )
+    except subprocess.TimeoutExpired:  # run() has killed the child
+        return ("error", "timeout", {"seconds": budget})
+    if done.returncode != 0 or not done.stdout:
+        logger.warning("upload parser exited with %s: %s", done.returncode, done.stderr[-2000:])
+        return ("error", "memory" if done.returncode < 0 else "not_xlsx", {})
+    return pickle.loads(done.stdout)  # noqa: S301 - written by our own child process
+
+
+def _child_error(code: str, params: dict) -> UploadError:
+    messages = {
+        "not_xlsx": lambda: _("The file is not an Excel workbook (.xlsx). Save it as .xlsx and upload again."),
+        "empty": lambda: _("The workbook is empty."),
+        "rows": lambda: _("The sheet has more than %(limit)d rows; split it into several files.") % params,
+        "sheet_rows": lambda: _("The sheet extends beyond row %(limit)d (blank rows count too); delete the empty rows below the data and upload again.") % params,
+        "declared_rows": lambda: _("The sheet declares %(rows)d rows, over the limit of %(limit)d (blank rows count too); delete the empty rows below the data and upload again.") % params,
+        "declared_columns": lambda: _("The sheet declares %(columns)d columns, over the limit of %(limit)d; delete the empty columns to the right of the data and upload again.") % params,
+        "timeout": lambda: _("Reading the workbook took longer than %(seconds)d seconds; it was not read. Save it again from Excel, or split it into several files.") % params,
+        "memory": lambda: _("Reading the workbook needed more memory than allowed; it was not read. Split it into several files."),
+    }
+    return UploadError(messages.get(code, messages["not_xlsx"])())
+
+
 def read_upload(upload) -> tuple[list[str], list[tuple[int, tuple]]]:
     """Read an uploaded .xlsx defensively; return its header row and data rows (with row numbers).
 
     Refused before anything is parsed: files over the size limit, files that are not an
-    Office Open XML workbook, and archives whose uncompressed size exceeds the limit (zip
-    bombs). openpyxl parses the XML through defusedxml, which is installed.
+    Office Open XML workbook, archives whose uncompressed size exceeds the limit (zip bombs),
+    parts without data (styles, pictures, macros…) over their own small limit, and XML that
+    Excel never writes (:func:`scan_parts`). The parse itself runs in a child process
+    (:mod:`core.xlsx_reader`) with a time and memory budget, which refuses declared
+    dimensions over the limits before reading a row and counts blank rows too. openpyxl
+    parses the XML through defusedxml, which is installed.
     """
     max_bytes = settings.SANQI_UPLOAD_MAX_BYTES
     size = getattr(upload, "size", None)
@@ -198,32 +279,22 @@ def read_upload(upload) -> tuple[list[str], list[tuple[int, tuple]]]:
             _("The workbook would unpack to %(size).0f MB, over the limit of %(limit).0f MB; it was not read.")
             % {"size": uncompressed / 1048576, "limit": settings.SANQI_UPLOAD_MAX_UNCOMPRESSED_BYTES / 1048576}
         )
+    other = sum(info.file_size for info in infos if not DATA_PART.match(info.filename))
+    if other > settings.SANQI_UPLOAD_MAX_OTHER_PARTS_BYTES:
+        raise UploadError(
+            _("Apart from its data the workbook holds %(size).0f MB (styles, pictures, macros…), over the limit of %(limit).0f MB; it was not read. Copy the data into a new workbook and upload that.")
+            % {"size": other / 1048576, "limit": settings.SANQI_UPLOAD_MAX_OTHER_PARTS_BYTES / 1048576}
+        )
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on malformed parts
+        problem = scan_parts(archive, infos)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError):
         raise not_xlsx
-    try:
-        ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        header_row = next(rows, None)
-        if header_row is None:
-            raise UploadError(_("The workbook is empty."))
-        headers = [str(h).strip() if h is not None else "" for h in header_row]
-        while headers and headers[-1] == "":
-            headers.pop()
-        body = []
-        for number, values in enumerate(rows, start=2):
-            if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                continue
-            body.append((number, values))
-            if len(body) > settings.SANQI_UPLOAD_MAX_ROWS:
-                raise UploadError(
-                    _("The sheet has more than %(limit)d rows; split it into several files.")
-                    % {"limit": settings.SANQI_UPLOAD_MAX_ROWS}
-                )
-        return headers, body
-    finally:
-        wb.close()
+    if problem:
+        raise UploadError(problem)
+    outcome = _parse_in_child(data)
+    if outcome[0] != "ok":
+        raise _child_error(outcome[1], outcome[2])
+    return outcome[1], outcome[2]
 
 
 class Sheet:

@@ -193,6 +193,14 @@ SANQI_UPLOAD_MAX_UNCOMPRESSED_BYTES = int(
 SANQI_UPLOAD_MAX_ROWS = int(os.environ.get("SANQI_UPLOAD_MAX_ROWS", "20000"))
 # Days a deleted record stays in the recycle bin (回收站) before core.purge_recycle_bin removes it.
 SANQI_RECYCLE_BIN_DAYS = int(os.environ.get("SANQI_RECYCLE_BIN_DAYS", "30"))
+# Rows and columns a sheet may span, blank ones included (openpyxl makes every one of them).
+SANQI_UPLOAD_MAX_SHEET_ROWS = int(os.environ.get("SANQI_UPLOAD_MAX_SHEET_ROWS", str(2 * SANQI_UPLOAD_MAX_ROWS + 1)))
+SANQI_UPLOAD_MAX_COLUMNS = int(os.environ.get("SANQI_UPLOAD_MAX_COLUMNS", "100"))
+# Everything but the sheets and their shared strings: styles, theme, pictures, macros…
+SANQI_UPLOAD_MAX_OTHER_PARTS_BYTES = int(os.environ.get("SANQI_UPLOAD_MAX_OTHER_PARTS_BYTES", str(10 * 1024 * 1024)))
+# The parse runs in a child process that is killed after this long, with this much memory.
+SANQI_UPLOAD_PARSE_SECONDS = int(os.environ.get("SANQI_UPLOAD_PARSE_SECONDS", "20"))
+SANQI_UPLOAD_PARSE_MEMORY_MB = int(os.environ.get("SANQI_UPLOAD_PARSE_MEMORY_MB", "1024"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = SANQI_UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = SANQI_UPLOAD_MAX_BYTES + 1024 * 1024
 
