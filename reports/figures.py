@@ -48,7 +48,7 @@ ZERO = Decimal("0.00")
 
 # Raw counts and sums, added up over children to give the node's totals.
 RAW_KEYS = (
-    ["communities", "party_members", "cadres", "age_sum", "college", "one_shoulder"]
+    ["communities", "urban_communities", "party_members", "cadres", "age_sum", "college", "one_shoulder"]
     + [f"age_{band}" for band, _lo, _hi in AGE_BANDS]
     + [f"education_{e.value}" for e in Education]
     + ["funds_with_standard", "funds_meeting", "working_funds", "area_with_standard", "area_meeting", "built_area",
@@ -150,7 +150,7 @@ def _staffing(c: _Collector, node: Node, year: int):
     # 一肩挑, per year: as hash semi-joins this is fast; as ten correlated EXISTS in one query
     # over every year it took 1.7 s for 10,000 communities
     one_shoulder = (
-        Cadre.objects.filter(_within(node, "community"))
+        Cadre.objects.filter(_within(node, "community"), community__is_urban=True)  # 居委会 only
         .filter(holds_post(Post.SECRETARY, on), holds_post(Post.DIRECTOR, on))
         .values(k=_key(node, "community"))
         .annotate(one_shoulder=Count("community_id", distinct=True))
@@ -334,26 +334,60 @@ def _communities(c: _Collector, node: Node, years: list[int]):
     rows = (
         Node.objects.filter(_within(node), level=Level.COMMUNITY)
         .values(k=_key(node))
-        .annotate(communities=Count("id"), party_members=Sum("party_members"))
+        .annotate(communities=Count("id"), urban_communities=Count("id", filter=Q(is_urban=True)),
+                  party_members=Sum("party_members"))
         .order_by()
     )
     for row in rows:
         for year in years:
-            c.add(year, row["k"], communities=row["communities"], party_members=row["party_members"])
+            c.add(year, row["k"], communities=row["communities"], urban_communities=row["urban_communities"],
+                  party_members=row["party_members"])
+
+
+# One rule for "no data" (未录入), shared by the dashboard, the REST figures, the summary and
+# its tables: a family of figures none of whose records exists for the node in the year is
+# None (a gap in a trend, "no figure" on a card, 未录入 in a text), never 0. A family is
+# recorded when any of its record counts is above zero: (record counts, figures it governs).
+RECORD_FAMILIES = {
+    "staffing": (("cadres",), [
+        "cadres", "age_sum", "college", "one_shoulder", "average_age", "college_share", "one_shoulder_share",
+        *[f"age_{band}" for band, _lo, _hi in AGE_BANDS], *[f"education_{e.value}" for e in Education]]),
+    "funding": (("working_funds",), ["working_funds", "funds_meeting", "funds_compliance_rate", "funds_per_community"]),
+    "venues": (("built_area",), ["built_area", "area_meeting", "area_compliance_rate"]),
+    "regional": (("agreements_in_force", "commitments_due", "meetings_held", "members_registered"), [
+        "agreements_in_force", "commitments_due", "commitments_kept", "commitments_overdue", "commitments_kept_rate",
+        "meetings_held", "members_registered"]),
+    "assessment": (("assessed",), ["assessed", *[f"grade_{g}" for g in GRADES]]),
+}
+
+
+def unrecorded(figures: dict) -> set[str]:
+    """The families (keys of :data:`RECORD_FAMILIES`) with no records in ``figures`` (derived or
+    raw): every record count is 0 or None."""
+    return {family for family, (counts, _keys) in RECORD_FAMILIES.items()
+            if not any(figures.get(count) for count in counts)}
 
 
 def derive(raw: dict) -> dict:
-    """The shown figures of one node (or child) in one year, from its raw counts and sums."""
+    """The shown figures of one node (or child) in one year, from its raw counts and sums; the
+    figures of a family without records are None (:data:`RECORD_FAMILIES`)."""
     r = {key: raw.get(key, 0) for key in RAW_KEYS}
     for key in DECIMAL_KEYS:
         r[key] = Decimal(r[key] or 0).quantize(Decimal("0.01"))
+    figures = _derived(r)
+    for family in unrecorded(r):
+        figures.update(dict.fromkeys(RECORD_FAMILIES[family][1]))
+    return figures
+
+
+def _derived(r: dict) -> dict:
     communities = r["communities"]
     return {
         **r,
         "average_age": (Decimal(r["age_sum"]) / r["cadres"]).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
         if r["cadres"] else None,
         "college_share": percent(r["college"], r["cadres"]),
-        "one_shoulder_share": percent(r["one_shoulder"], communities),
+        "one_shoulder_share": percent(r["one_shoulder"], r["urban_communities"]),  # of 居委会, not villages
         "funds_compliance_rate": percent(r["funds_meeting"], r["funds_with_standard"]),
         "funds_per_community": (r["working_funds"] / communities).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         if communities else None,
@@ -437,6 +471,7 @@ def labels() -> dict:
     """What each figure is called (for charts and documentation), in the active language."""
     return {
         "communities": _("Communities"),
+        "urban_communities": _("Urban communities"),
         "party_members": _("Party members"),
         "cadres": _("Community cadres"),
         "average_age": _("Average age"),

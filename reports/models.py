@@ -14,8 +14,11 @@ from core.scope import ScopedQuerySet
 
 
 class ProblemKind(models.TextChoices):
-    """Kinds of problem the drafting finds in the data; each has its suggestion text."""
+    """Kinds of problem the drafting finds in the data; each has its suggestion text. ``GUIDING``
+    is no problem: the guiding clause of the summary's opening, set once by a district."""
 
+    GUIDING = "guiding", _("guiding clause of the opening")
+    DATA_MISSING = "data_missing", _("data not reported")
     FUNDS_BELOW = "funds_below", _("funds below the standard")
     AREA_BELOW = "area_below", _("venue area below the standard")
     LOW_COLLEGE = "low_college", _("low share of cadres with junior college or above")

@@ -136,6 +136,18 @@ def test_kpi_cards_show_the_year_and_the_change(data, personas, login):
     assert value == "3"
 
 
+def test_a_year_without_records_is_no_data_not_a_change_from_zero(data, personas, login):
+    """2024 has no 一化 record in 张掖路街道 and no cadres in either year: no "▲ … vs 2024" from
+    nothing, no 0 for a figure nobody entered, and the trend has a gap, not a 0."""
+    response = dashboard(login(personas.district_reviewer), data.street_b)
+    value, change = kpi(response, "members_registered")
+    assert value == "0" and change == f"{PREVIOUS}年无数据"  # 一化 recorded in 2025 (a meeting): 0 is a fact
+    value, change = kpi(response, "cadres")
+    assert value == "—" and change == f"{PREVIOUS}年无数据"
+    totals = embedded(response)["totals"]
+    assert totals[str(PREVIOUS)]["meetings_held"] is None and totals[str(YEAR)]["meetings_held"] == 1
+
+
 def test_street_page_and_breadcrumbs(data, personas, login):
     tree = data
     response = dashboard(login(personas.district_reviewer), tree.street_a)

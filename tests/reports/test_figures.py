@@ -28,17 +28,28 @@ def test_the_dashboard_agrees_with_the_apps_own_figures(data, personas, which, y
     f = node_funds(user=admin, node=node, year=year)
     v = venue_figures(user=admin, node=node, year=year)
     r = node_figures(node=node, year=year, user=admin, today=today)
-    assert (got["cadres"], got["average_age"], got["college"], got["one_shoulder"]) == (
-        s.cadres, s.average_age, s.college_or_above, s.one_shoulder)
-    assert (got["funds_with_standard"], got["funds_meeting"], got["working_funds"]) == (
-        f.with_standard, f.meeting, sum(c.working for c in f.communities))
-    assert got["funds_compliance_rate"] == f.compliance_rate
-    assert (got["area_with_standard"], got["area_meeting"], got["built_area"], got["area_compliance_rate"]) == (
-        v.with_standard, v.compliant, v.total_area, v.compliance_rate)
+    missing = figures.unrecorded(got)
+
+    def expected(family, *values):
+        """The apps count 0 where nothing is recorded; the dashboard says "no data" (None)."""
+        if family in missing:
+            assert not any(values), (family, values)
+            return tuple(None for _v in values)
+        return values
+
+    assert (got["cadres"], got["average_age"], got["college"], got["one_shoulder"]) == expected(
+        "staffing", s.cadres, s.average_age, s.college_or_above, s.one_shoulder)
+    assert got["funds_with_standard"] == f.with_standard
+    assert (got["funds_meeting"], got["working_funds"]) == expected(
+        "funding", f.meeting, sum(c.working for c in f.communities))
+    assert got["funds_compliance_rate"] == (None if "funding" in missing else f.compliance_rate)
+    assert got["area_with_standard"] == v.with_standard
+    assert (got["area_meeting"], got["built_area"]) == expected("venues", v.compliant, v.total_area)
+    assert got["area_compliance_rate"] == (None if "venues" in missing else v.compliance_rate)
     assert (got["agreements_in_force"], got["commitments_due"], got["commitments_kept"], got["commitments_overdue"],
-            got["members_registered"], got["meetings_held"]) == (
-        r.agreements_in_force, r.commitments_due, r.commitments_kept, r.commitments_overdue, r.members_registered,
-        r.meetings_held)
+            got["members_registered"], got["meetings_held"]) == expected(
+        "regional", r.agreements_in_force, r.commitments_due, r.commitments_kept, r.commitments_overdue,
+        r.members_registered, r.meetings_held)
 
 
 def test_age_bands_fall_on_birthdays(tree):
@@ -60,7 +71,7 @@ def test_children_are_the_next_level_and_sum_to_the_total(data):
     assert [c["name"] for c in d["children"]] == ["酒泉路街道", "张掖路街道"]
     total = d["totals"][YEAR]
     for key in ("cadres", "communities", "working_funds", "meetings_held", "members_registered"):
-        assert sum(c["figures"][key] for c in d["children"]) == total[key], key
+        assert sum(c["figures"][key] or 0 for c in d["children"]) == total[key], key
     assert figures.dashboard(node=data.community_a1, year=YEAR)["children"] == []
 
 
@@ -75,6 +86,31 @@ def test_records_kept_by_the_node_itself_show_as_its_own_row(data):
     own = d["children"][-1]
     assert own["own"] is True and own["figures"]["meetings_held"] == 1 and own["figures"]["agreements_in_force"] == 1
     for key in ("meetings_held", "agreements_in_force"):
-        assert sum(c["figures"][key] for c in d["children"]) == d["totals"][YEAR][key]
+        assert sum(c["figures"][key] or 0 for c in d["children"]) == d["totals"][YEAR][key]
     # a node with nothing of its own has no such row
     assert [c["name"] for c in figures.dashboard(node=data.street_b, year=YEAR)["children"]] == ["中山社区"]
+
+
+def test_no_records_is_no_data_not_zero(data):
+    """One rule for "no data": a year without any record of a family gives None (a gap, "no
+    figure"), not 0. 张掖路街道 (中山社区) has one meeting in 2025 and nothing else; 2024 has nothing."""
+    got = figures.dashboard(node=data.street_b, year=YEAR)["totals"]
+    now, before = got[YEAR], got[YEAR - 1]
+    assert figures.unrecorded(now) == {"staffing", "funding", "venues", "assessment"}
+    assert now["cadres"] is None and now["one_shoulder_share"] is None and now["working_funds"] is None
+    assert now["built_area"] is None and now["grade_fail"] is None and now["funds_per_community"] is None
+    assert now["meetings_held"] == 1 and now["members_registered"] == 0  # 一化 has records: 0 is a fact
+    assert before["meetings_held"] is None and before["members_registered"] is None
+    assert now["communities"] == 1 and now["funds_with_standard"] == 1  # nodes and standards are no records
+
+
+def test_one_shoulder_counts_urban_communities_only(data):
+    """Villages (村委会) have no residents' committee director: 一肩挑 is a share of urban communities."""
+    from tests.conftest import community_facts, make_node
+
+    village = make_node("620102001201", "雁滩村", data.street_a, is_urban=False, **community_facts())
+    c = cadre(village, 90, "college")
+    appoint(c, "secretary"), appoint(c, "director")
+    got = figures.dashboard(node=data.street_a, year=YEAR)["totals"][YEAR]
+    assert (got["communities"], got["urban_communities"], got["one_shoulder"]) == (3, 2, 1)
+    assert got["one_shoulder_share"] == 50  # 1 of the 2 urban communities, not 1 of 3 nor 2 of 3

@@ -63,15 +63,25 @@ def test_the_text_states_the_figures_and_the_change_against_last_year(weak, pers
     summary = start(personas.street_clerk, weak.street_a)
     text = {b["key"]: b["text"] for b in summary.blocks}
     assert text["title"] == "酒泉路街道2025年“三有一化”\n工作总结"
-    assert "在岗社区干部5名，比上年增加1名" in text["staffing"]
-    assert "大专以上学历4名，占80.0%，比上年提高30.0个百分点" in text["staffing"]
-    assert "1个社区实现党组织书记、居委会主任“一肩挑”，占社区总数的50.0%，与上年持平" in text["staffing"]
-    assert "全年社区到位工作经费3.2万元，比上年增加5000元。社区平均1.6万元。" in text["funding"]
-    assert "2个社区中，1个达标，达标率50.0%，与上年持平" in text["funding"]
+    assert text["intro"].startswith("2025年，酒泉路街道党工委坚持以习近平新时代中国特色社会主义思想为指导，")
+    assert "在岗社区干部5名，比上年增加1名，平均年龄45岁，大专以上学历4名、占80.0%" in text["staffing"]
+    assert "2个城市社区中有1个实现党组织书记、居委会主任“一肩挑”，占50.0%" in text["staffing"]
+    assert "全年社区到位工作经费3.2万元，比上年增加5000元，平均每个社区1.6万元" in text["funding"]
+    assert "每个社区每年办公经费1.5万元、党建工作经费5000元" in text["funding"]
+    assert "执行保障标准的2个社区中1个足额到位，达标率50.0%" in text["funding"]
+    assert "全年新建（购置）社区办公活动用房1处、320平方米，其中北关社区新建320平方米" in text["venues"]
     assert "总面积570平方米，比上年增加320平方米" in text["venues"]
-    assert "到期的共建承诺2项，已兑现1项，兑现率50.0%，逾期未兑现1项" in text["regional"]
-    assert "报到3名，比上年增加2名" in text["regional"]
-    assert "已审定2个社区，其中优秀1个、良好0个、合格0个、不合格1个" in text["regional"]
+    assert "到期承诺事项2项，已兑现1项，兑现率50.0%" in text["regional"]
+    assert "全年3名在职党员到居住地社区报到，比上年增加2名" in text["regional"]
+    assert "全年召开党建联席会议2次，比上年增加1次，研究“共驻共建年度计划”等事项" in text["regional"]
+    # the grades in their own paragraph, only those that occur
+    assert text["assessment"].endswith("年度考核考评已审定2个社区的结果，优秀1个、不合格1个。")
+    assert "考核" not in text["regional"]
+    # no machine phrasing
+    whole = "".join(text.values())
+    assert not re.search(r"(?<![0-9.])0(\.0)?[个份名次项%]", whole)  # no "0个/0份/0.0%" clauses
+    for phrase in ("上年无记录", "社区平均", "一站式"):
+        assert phrase not in whole, phrase
     assert text["signature"] == "中共酒泉路街道工作委员会"
     kinds = [b["kind"] for b in summary.blocks]
     assert kinds[0] == "title" and kinds[-2:] == ["signature", "date"]
@@ -89,16 +99,20 @@ def test_problems_name_the_communities(weak):
     rb.conference(weak.community_b1, level="community", name="中山社区第二联席分会")  # never met
     problems = {p["kind"]: p["items"] for p in drafting.find_problems(node=weak.district, year=YEAR)}
     named = {kind: [i["name"] for i in items] for kind, items in problems.items()}
+    # 中山社区 has no cadres and no funds recorded: data not reported, not "no 一肩挑" nor "below standard"
     assert named == {
-        ProblemKind.FUNDS_BELOW: ["北关社区", "中山社区"],
+        ProblemKind.DATA_MISSING: ["中山社区"],
+        ProblemKind.FUNDS_BELOW: ["北关社区"],
         ProblemKind.AREA_BELOW: ["南关社区", "中山社区"],
-        ProblemKind.NO_ONE_SHOULDER: ["北关社区", "中山社区"],
-        ProblemKind.NO_PARTY_WORKER: ["北关社区", "中山社区"],
+        ProblemKind.NO_ONE_SHOULDER: ["北关社区"],
+        ProblemKind.NO_PARTY_WORKER: ["北关社区"],
         ProblemKind.CONFERENCE_IDLE: ["中山社区第二联席分会"],
         ProblemKind.COMMITMENTS_OVERDUE: ["南关社区"],
         ProblemKind.WEAK_ASSESSMENT: ["北关社区"],
     }
+    assert problems[ProblemKind.DATA_MISSING][0]["detail"] == "社区干部、工作经费"
     assert problems[ProblemKind.FUNDS_BELOW][0]["detail"] == "到位1.2万元，标准2万元"
+    assert problems[ProblemKind.FUNDS_BELOW][0]["street"] == "酒泉路街道"
     assert problems[ProblemKind.AREA_BELOW][0]["detail"] == "现有250平方米，标准300平方米"
     assert problems[ProblemKind.COMMITMENTS_OVERDUE][0]["detail"] == "逾期1项"
     assert problems[ProblemKind.WEAK_ASSESSMENT][0]["detail"] == "55.00分"
@@ -117,10 +131,11 @@ def test_problems_and_suggestions_in_the_text(weak, personas):
     summary = start(personas.street_clerk, weak.street_a)
     text = {b["key"]: b["text"] for b in summary.blocks}
     lead, *lines = text["problems"].split("\n")
-    assert lead == "对照全年数据检查，社区“三有一化”工作主要存在以下问题："
-    assert lines[0] == "一是社区工作经费未达到保障标准，共1个社区：北关社区（到位1.2万元，标准2万元）。"
-    assert lines[1].startswith("二是社区办公活动用房面积未达标准，共1个社区：南关社区")
-    assert any(line.startswith("六是年度考核结果不合格，共1个社区：北关社区（55.00分）") for line in lines)
+    assert lead == "对照全年数据分析，“三有一化”工作还存在以下问题（涉及的社区名单见附表）："
+    assert lines[0] == ("一是社区工作经费保障还不到位。1个社区到位经费低于保障标准（北关社区），"
+                        "其中1个社区党建工作经费未足额到位。")
+    assert lines[1] == "二是社区阵地建设仍有短板。1个社区办公活动用房面积未达标准（南关社区）。"
+    assert lines[-1] == "六是部分社区考核结果不理想。1个社区年度考核未达到合格分数线（北关社区）。"
     suggestions = text["suggestions"].split("\n")
     assert suggestions[0] == "（一）区里统一补足经费缺口。"  # the district's own text wins over the built-in one
     assert suggestions[1].startswith("（二）着力加强社区阵地建设")
@@ -134,8 +149,11 @@ def test_problems_and_suggestions_in_the_text(weak, personas):
 def test_no_problem_found(tree, personas):
     summary = start(personas.district_reviewer, tree.street_a)
     text = {b["key"]: b["text"] for b in summary.blocks}
-    # the communities have no cadres: 一肩挑 and party workers are missing, nothing else
-    assert "未实现书记、主任“一肩挑”" in text["problems"]
+    # nothing recorded at all: the one problem is that the data were not reported
+    assert text["problems"].split("\n")[1] == (
+        "一是部分数据未报送。2个社区未录入社区干部任职数据、2个社区未录入工作经费到位数据（南关社区、北关社区），"
+        "相关情况未计入本总结，需督促及时补录。")
+    assert "一肩挑”有待推进" not in text["problems"] and "专职党务工作者配备不齐" not in text["problems"]
     Summary.objects.all().delete()
     problems = drafting.compose(
         node=tree.street_a, year=YEAR, on=D(2025, 12, 31), suggestions=drafting.default_suggestions(),
@@ -211,7 +229,7 @@ def test_word_download_read_back(weak, login, personas):
     assert title_run.font.size.pt == 22 and title_run._r.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
     texts = [p.text for p in paragraphs]
     assert "一、“三有一化”工作进展情况" in texts and "二、存在的问题" in texts and "三、意见和建议" in texts
-    body = next(p for p in paragraphs if p.text.startswith("截至2025年12月31日"))
+    body = next(p for p in paragraphs if p.text.startswith("全街道共有城市社区"))
     assert "在岗社区干部5名" in body.text
     assert body.runs[0].font.size.pt == 16 and body.runs[0]._r.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
     h1 = next(p for p in paragraphs if p.text == "二、存在的问题")
@@ -366,23 +384,29 @@ def test_drafts_can_be_deleted_final_summaries_cannot(weak, login, personas, dja
 
 
 def test_text_without_a_base_or_without_last_year_says_so(tree, personas):
-    # no cadres, no standards, no records in 2024: no dashes, no "increase" from nothing
+    # no cadres, no standards, no records in 2024: "not entered", no dashes, no "increase" from nothing
     allocate(tree.community_a1, YEAR, "office", "15000")
     text = {b["key"]: b["text"] for b in start(personas.street_clerk, tree.street_a).blocks}
-    assert "共有社区2个，尚无在岗社区干部记录。" in text["staffing"]
-    assert "全年社区到位工作经费1.5万元，上年无记录。社区平均7500元。" in text["funding"]
-    assert "本年度未执行社区经费保障标准。" in text["funding"]
-    assert "本年度未执行社区办公活动用房面积标准。" in text["venues"]
-    assert "—" not in "".join(text.values())
+    assert "全街道共有城市社区2个。一是选好配强社区班子。2025年社区干部任职数据尚未录入。" in text["staffing"]
+    assert "全年社区到位工作经费1.5万元，平均每个社区7500元" in text["funding"]
+    assert "2025年尚未确定社区经费保障标准。" in text["funding"]
+    assert "社区办公活动用房数据尚未录入。" in text["venues"]
+    assert "2025年党建联席会议情况尚未录入。" in text["regional"]
+    assert "2025年度考核考评结果尚未审定。" in text["assessment"]
+    whole = "".join(text.values())
+    assert "—" not in whole and "上年无记录" not in whole and "比上年" not in whole
 
 
 def test_this_years_summary_speaks_of_so_far(tree, personas):
     from django.utils import timezone
 
     this_year = timezone.localdate().year
+    allocate(tree.community_a1, this_year, "office", "15000")
     text = {b["key"]: b["text"] for b in start(personas.street_clerk, tree.street_a, year=this_year).blocks}
     if timezone.localdate() < datetime.date(this_year, 12, 31):
-        assert text["intro"].startswith(f"{this_year}年以来") and "今年以来社区到位工作经费" in text["funding"]
+        day = timezone.localdate()
+        assert text["intro"].startswith("今年以来，酒泉路街道党工委")
+        assert f"截至{day.year}年{day.month}月{day.day}日，社区到位工作经费1.5万元" in text["funding"]
     else:  # on 31 December the year is complete
         assert "全年社区到位工作经费" in text["funding"]
 
