@@ -24,6 +24,15 @@ class SanqiUserAdmin(UserAdmin):
     inlines = [AssignmentInline]
     list_display = ["username", "last_name", "first_name", "is_active", "is_superuser", "last_login"]
 
+    # Accounts are disabled, never deleted, and a user name is never renamed: so no name is
+    # ever used again for another person and the login records keep pointing at one account.
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields + ["username"] if obj is not None else fields
+
 
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):

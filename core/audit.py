@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import reduce
+from operator import or_
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -145,13 +148,19 @@ def history_for(obj, *, user, limit: int = 100) -> list[Entry]:
     return entries_from_records(type(obj), shown, previous, user=user)
 
 
-def recent_changes(user, limit: int = 100) -> list[Entry]:
-    """The latest changes the user may see, across every audited model, newest first."""
+def recent_changes(user, limit: int = 100, actions: tuple = ("view",)) -> list[Entry]:
+    """The latest changes the user may see, across every audited model, newest first.
+
+    ``actions``: the duties whose scope counts (the change-log page adds the auditor's); a
+    model may add its own in ``audit_actions`` (accounts: their administrators')."""
     entries: list[Entry] = []
     for model in AUDITED_MODELS:
         history_model = model.history.model
+        parts = [scope_q(user, a, model.scope_path) for a in (*actions, *getattr(model, "audit_actions", ()))]
+        # An empty Q is "everything" (the superuser); Q() | Q(x) would narrow it to x.
+        scope = Q() if any(not p for p in parts) else reduce(or_, parts)
         records = list(
-            history_model.objects.filter(scope_q(user, "view", model.scope_path))
+            history_model.objects.filter(scope)
             .select_related("history_user")
             .order_by("-history_date", "-history_id")[:limit]
         )

@@ -9,14 +9,18 @@ def navigation(request):
     """The site title and the menu, built from the domain apps' AppConfigs.
 
     ``sanqi_nav`` lists (label, URL name) entries; an app that also sets ``sanqi_nav_group``
-    shows them as one dropdown under that label, so the bar stays on one line.
+    shows them as one dropdown under that label, so the bar stays on one line. An entry may
+    carry a third element, a callable taking the user, that decides whether the user sees it
+    (系统管理 shows to its duties only).
     """
     items = []
     path = getattr(request, "path", "")
+    user = getattr(request, "user", None)
     for config in apps.get_app_configs():
         entries = [
-            {"label": label, "url": reverse(url_name), "active": path.startswith(reverse(url_name))}
-            for label, url_name in getattr(config, "sanqi_nav", None) or []
+            {"label": entry[0], "url": reverse(entry[1]), "active": path.startswith(reverse(entry[1]))}
+            for entry in getattr(config, "sanqi_nav", None) or []
+            if len(entry) < 3 or (user is not None and user.is_authenticated and entry[2](user))
         ]
         group = getattr(config, "sanqi_nav_group", None)
         if group and entries:

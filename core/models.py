@@ -4,12 +4,23 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.scope import ScopedQuerySet
 
 
 class Role(models.TextChoices):
     ENTRY = "entry", _("data entry clerk")
     REVIEWER = "reviewer", _("reviewer")
     VIEWER = "viewer", _("viewer")
+    # Delegated administration (三员分立): accounts and hierarchy, security, audit.
+    ADMIN = "admin", _("administrator")
+    SECURITY = "security", _("security administrator")
+    AUDITOR = "auditor", _("auditor")
+
+
+# The three duties of 三员分立; one account holds at most one unless SANQI_ALLOW_COMBINED_DUTIES.
+DUTY_ROLES = (Role.ADMIN, Role.SECURITY, Role.AUDITOR)
 
 
 class Assignment(models.Model):
@@ -22,6 +33,12 @@ class Assignment(models.Model):
         "communities.Node", on_delete=models.PROTECT, related_name="assignments", verbose_name=_("node")
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+
+    # Granting and revoking roles is in the change log (who, when, on which node).
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "node"
+    audit_actions = ("administer",)
 
     class Meta:
         verbose_name = _("assignment")

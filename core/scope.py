@@ -23,6 +23,11 @@ class Action(str, Enum):
     VIEW = "view"
     CHANGE = "change"
     REVIEW = "review"
+    # Delegated administration: accounts and hierarchy (管理员), security settings, lockouts and
+    # sessions (安全管理员), reading the change log and login records (审计员).
+    ADMINISTER = "administer"
+    SECURE = "secure"
+    AUDIT = "audit"
 
 
 def _roles_for(action: Action) -> set[str]:
@@ -32,6 +37,9 @@ def _roles_for(action: Action) -> set[str]:
         Action.VIEW: {Role.ENTRY, Role.REVIEWER, Role.VIEWER},
         Action.CHANGE: {Role.ENTRY},
         Action.REVIEW: {Role.REVIEWER},
+        Action.ADMINISTER: {Role.ADMIN},
+        Action.SECURE: {Role.SECURITY},
+        Action.AUDIT: {Role.AUDITOR},
     }[action]
 
 

@@ -322,7 +322,8 @@ class ChangeLogView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["entries"] = recent_changes(self.request.user, limit=200)
+        # The auditor (审计员) reads the change log of their part and nothing else.
+        context["entries"] = recent_changes(self.request.user, limit=200, actions=(Action.VIEW, Action.AUDIT))
         return context
 
 

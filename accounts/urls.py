@@ -1,0 +1,22 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("me/", views.ProfileView.as_view(), name="profile"),
+    path("me/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("system/accounts/", views.AccountListView.as_view(), name="user_list"),
+    path("system/accounts/add/", views.AccountEditView.as_view(), name="user_add"),
+    path("system/accounts/import/", views.AccountImportView.as_view(), name="user_import"),
+    path("system/accounts/<int:pk>/", views.AccountDetailView.as_view(), name="user_detail"),
+    path("system/accounts/<int:pk>/edit/", views.AccountEditView.as_view(), name="user_edit"),
+    path("system/accounts/<int:pk>/<str:action>/", views.AccountActionView.as_view(), name="user_action"),
+    path("system/accounts/<int:pk>/revoke/<int:assignment_pk>/", views.AccountActionView.as_view(),
+         {"action": "revoke"}, name="role_revoke"),
+    path("system/logins/", views.LoginListView.as_view(), name="login_list"),
+    path("system/sessions/", views.SessionListView.as_view(), name="session_list"),
+    path("system/sessions/<int:pk>/logout/", views.SessionLogoutView.as_view(), name="session_logout"),
+    path("system/security/", views.SecurityView.as_view(), name="security"),
+    path("system/log/", views.EventListView.as_view(), name="event_list"),
+]

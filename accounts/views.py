@@ -1,0 +1,330 @@
+"""系统管理 and 个人中心 pages. Every list and object goes through the selectors: an account
+outside the viewer's subtree is a 404, a page outside their duties a 403."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, update_session_auth_hash
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from accounts import services
+from accounts.filters import AccountFilterSet, FailureFilterSet, LoginFilterSet
+from accounts.forms import AccountForm, OwnPasswordChangeForm, ProfileForm, ResetPasswordForm, RoleForm
+from accounts.models import LoginSession
+from accounts.policy import days_until_expiry, password_expires_at, profile_of
+from accounts.selectors import (
+    account_events_visible_to,
+    lockouts_visible_to,
+    login_failures_visible_to,
+    login_records_visible_to,
+    recent_logins_of,
+)
+from accounts.sheets import AccountSheet, FailureSheet, LoginSheet
+from core.models import Assignment
+from core.scope import Action, scope_prefixes
+from core.security import client_ip
+from core.views import ObjectImportView, add_validation_error, querystring_without, refusal_text
+
+User = get_user_model()
+
+
+def holds(user, *actions) -> bool:
+    return user.is_superuser or any(scope_prefixes(user, a) for a in actions)
+
+
+class DutyRequiredMixin(LoginRequiredMixin):
+    """A page for holders of one of ``duties`` (in some part of the hierarchy); 403 otherwise."""
+
+    duties: tuple = (Action.ADMINISTER,)
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not holds(request.user, *self.duties):
+            raise PermissionDenied(_("This page is for system, security or audit administrators."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _page(request, qs, per_page=50):
+    page = Paginator(qs, per_page).get_page(request.GET.get("page"))
+    return {"page_obj": page, "object_list": page.object_list, "querystring": querystring_without(request, "page"),
+            "export_querystring": querystring_without(request, "page", "export")}
+
+
+# ---- 个人中心 ----
+class ProfileView(LoginRequiredMixin, View):
+    template_name = "accounts/profile.html"
+
+    def context(self, request, form):
+        user = request.user
+        ok, failed = recent_logins_of(user)
+        return {
+            "form": form,
+            "profile": profile_of(user),
+            "assignments": Assignment.objects.filter(user=user).select_related("node", "node__parent").order_by("node__code"),
+            "logins": ok,
+            "failures": failed,
+            "expires": password_expires_at(user),
+            "expires_in": days_until_expiry(user),
+        }
+
+    def get(self, request):
+        user = request.user
+        form = ProfileForm(initial={"name": f"{user.last_name}{user.first_name}", "phone": profile_of(user).phone})
+        return render(request, self.template_name, self.context(request, form))
+
+    def post(self, request):
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            user = request.user
+            user.first_name, user.last_name = form.cleaned_data["name"], ""
+            user.save(update_fields=["first_name", "last_name"])
+            profile = profile_of(user)
+            profile.phone = form.cleaned_data["phone"]
+            profile._history_user = user
+            profile.save()
+            messages.success(request, _("Your profile was saved."))
+            return HttpResponseRedirect(reverse("accounts:profile"))
+        return render(request, self.template_name, self.context(request, form))
+
+
+class PasswordChangeView(LoginRequiredMixin, View):
+    template_name = "accounts/password_change.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": OwnPasswordChangeForm(request.user)})
+
+    def post(self, request):
+        form = OwnPasswordChangeForm(request.user, request.POST)
+        if form.is_valid():
+            services.password_change_own(
+                user=request.user, old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password1"], ip=client_ip(request),
+            )
+            update_session_auth_hash(request, request.user)
+            request.session.pop("sanqi_expiry_warned", None)
+            messages.success(request, _("Your password was changed."))
+            return HttpResponseRedirect(reverse("accounts:profile"))
+        return render(request, self.template_name, {"form": form})
+
+
+# ---- 账号管理 ----
+class AccountListView(DutyRequiredMixin, View):
+    def get(self, request):
+        qs = services.manageable_accounts(request.user).select_related("profile__node").order_by("username")
+        filterset = AccountFilterSet(request.GET or None, queryset=qs, request=request)
+        if request.GET.get("export") == "xlsx":
+            return AccountSheet(request.user).export_response(filterset.qs)
+        context = {"filterset": filterset, "title": _("Accounts")}
+        context.update(_page(request, filterset.qs.prefetch_related("assignments__node")))
+        return render(request, "accounts/user_list.html", context)
+
+
+def _account(request, pk):
+    return get_object_or_404(services.manageable_accounts(request.user).select_related("profile__node"), pk=pk)
+
+
+class AccountDetailView(DutyRequiredMixin, View):
+    def get(self, request, pk, role_form=None):
+        account = _account(request, pk)
+        ok, failed = recent_logins_of(account)
+        context = {
+            "account": account,
+            "profile": profile_of(account),
+            "assignments": Assignment.objects.filter(user=account).select_related("node").order_by("node__code"),
+            "role_form": role_form or RoleForm(user=request.user),
+            "reset_form": ResetPasswordForm(),
+            "events": account.account_events.select_related("actor").order_by("-when")[:20],
+            "logins": ok,
+            "failures": failed,
+            "is_self": account.pk == request.user.pk,
+        }
+        return render(request, "accounts/user_detail.html", context)
+
+
+class AccountEditView(DutyRequiredMixin, View):
+    template_name = "accounts/user_edit.html"
+
+    def render_form(self, request, form, account=None):
+        return render(request, self.template_name, {"form": form, "account": account})
+
+    def get(self, request, pk=None):
+        account = _account(request, pk) if pk else None
+        initial = {}
+        if account is not None:
+            profile = profile_of(account)
+            initial = {"username": account.username, "name": f"{account.last_name}{account.first_name}",
+                       "node": profile.node_id, "phone": profile.phone, "email": account.email}
+        form = AccountForm(user=request.user, editing=account is not None, initial=initial)
+        return self.render_form(request, form, account)
+
+    def post(self, request, pk=None):
+        account = _account(request, pk) if pk else None
+        form = AccountForm(request.POST, user=request.user, editing=account is not None,
+                           initial={"username": account.username} if account else {})
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if account is None:
+                    account = services.account_create(
+                        actor=request.user, username=data["username"], name=data["name"], node=data["node"],
+                        password=data["password"], phone=data["phone"], email=data["email"], ip=client_ip(request),
+                    )
+                else:
+                    services.account_update(
+                        actor=request.user, user=account, name=data["name"], node=data["node"], phone=data["phone"],
+                        email=data["email"], ip=client_ip(request),
+                    )
+            except ValidationError as exc:
+                add_validation_error(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Saved account %(name)s.") % {"name": account.username})
+                return HttpResponseRedirect(reverse("accounts:user_detail", args=[account.pk]))
+        return self.render_form(request, form, account)
+
+
+class AccountActionView(DutyRequiredMixin, View):
+    """POST-only actions on one account: enable, disable, reset password, grant, revoke."""
+
+    def post(self, request, pk, action, assignment_pk=None):
+        account = _account(request, pk)
+        ip = client_ip(request)
+        try:
+            if action == "disable":
+                services.account_set_active(actor=request.user, user=account, active=False, ip=ip)
+                messages.success(request, _("Account %(name)s disabled; its sessions were ended.") % {"name": account.username})
+            elif action == "enable":
+                services.account_set_active(actor=request.user, user=account, active=True, ip=ip)
+                messages.success(request, _("Account %(name)s enabled.") % {"name": account.username})
+            elif action == "reset":
+                form = ResetPasswordForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(form.errors.get("password"))
+                services.account_reset_password(actor=request.user, user=account, password=form.cleaned_data["password"], ip=ip)
+                messages.success(request, _("Password of %(name)s reset; it must be changed at the next login.") % {"name": account.username})
+            elif action == "grant":
+                form = RoleForm(request.POST, user=request.user)
+                if not form.is_valid():
+                    raise ValidationError([f"{form.fields[k].label}：{'；'.join(v)}" for k, v in form.errors.items()])
+                services.role_grant(actor=request.user, user=account, node=form.cleaned_data["node"],
+                                    role=form.cleaned_data["role"], ip=ip)
+                messages.success(request, _("Role granted."))
+            elif action == "revoke":
+                assignment = get_object_or_404(Assignment, pk=assignment_pk, user=account)
+                services.role_revoke(actor=request.user, assignment=assignment, ip=ip)
+                messages.success(request, _("Role revoked."))
+            else:
+                raise PermissionDenied(_("Unknown action."))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, refusal_text(exc))
+        return HttpResponseRedirect(reverse("accounts:user_detail", args=[account.pk]))
+
+
+class AccountImportView(ObjectImportView):
+    sheet_class = AccountSheet
+    list_url = "accounts:user_list"
+    title = gettext_lazy("Upload accounts from Excel")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return super(ObjectImportView, self).dispatch(request, *args, **kwargs)
+        if not holds(request.user, Action.ADMINISTER):
+            raise PermissionDenied(_("This page is for system, security or audit administrators."))
+        return super(ObjectImportView, self).dispatch(request, *args, **kwargs)
+
+
+# ---- 登录记录, 在线用户, 安全策略, 操作日志 ----
+class LoginListView(DutyRequiredMixin, View):
+    duties = (Action.ADMINISTER, Action.SECURE, Action.AUDIT)
+
+    def get(self, request):
+        services.end_idle_sessions()
+        failures = request.GET.get("tab") == "failures"
+        if failures:
+            filterset = FailureFilterSet(request.GET or None, queryset=login_failures_visible_to(request.user), request=request)
+            sheet = FailureSheet
+        else:
+            filterset = LoginFilterSet(request.GET or None, queryset=login_records_visible_to(request.user), request=request)
+            sheet = LoginSheet
+        if request.GET.get("export") == "xlsx":
+            return sheet(request.user).export_response(filterset.qs)
+        context = {"filterset": filterset, "failures": failures, "title": _("Login records")}
+        context.update(_page(request, filterset.qs))
+        return render(request, "accounts/login_list.html", context)
+
+
+class SessionListView(DutyRequiredMixin, View):
+    duties = (Action.ADMINISTER, Action.SECURE)
+
+    def get(self, request):
+        services.end_idle_sessions()
+        qs = services.sessions_manageable_by(request.user).select_related("user", "access_log").order_by("-started")
+        context = {"title": _("Online users"), "current_key": request.session.session_key}
+        context.update(_page(request, qs))
+        return render(request, "accounts/session_list.html", context)
+
+
+class SessionLogoutView(DutyRequiredMixin, View):
+    duties = (Action.ADMINISTER, Action.SECURE)
+
+    def post(self, request, pk):
+        login_session = get_object_or_404(services.sessions_manageable_by(request.user), pk=pk)
+        try:
+            services.session_force_logout(actor=request.user, login_session=login_session, ip=client_ip(request))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("%(name)s was logged out.") % {"name": login_session.user.username})
+        return HttpResponseRedirect(reverse("accounts:session_list"))
+
+
+class SecurityView(DutyRequiredMixin, View):
+    """安全策略: the policy in force (set by the deployment) and the current lockouts."""
+
+    duties = (Action.ADMINISTER, Action.SECURE)
+
+    def get(self, request):
+        from django.conf import settings
+
+        policy = [
+            (_("Password length"), _("at least 10 characters, not common, not all digits, not like the user name")),
+            (_("Password expiry"), _("%(n)d days") % {"n": settings.SANQI_PASSWORD_MAX_AGE_DAYS}
+             if settings.SANQI_PASSWORD_MAX_AGE_DAYS else _("never")),
+            (_("Warning before expiry"), _("%(n)d days") % {"n": settings.SANQI_PASSWORD_WARN_DAYS}),
+            (_("Passwords remembered"), str(settings.SANQI_PASSWORD_HISTORY)),
+            (_("Lockout after failures"), str(settings.AXES_FAILURE_LIMIT)),
+            (_("Lockout duration"), _("%(n)d minutes") % {"n": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)}),
+            (_("Idle timeout"), _("%(n)d minutes") % {"n": settings.SESSION_COOKIE_AGE // 60}),
+            (_("Audit records kept"), _("%(n)d days, then archived") % {"n": settings.SANQI_AUDIT_RETENTION_DAYS}),
+            (_("Separation of duties"), _("one account may combine them") if settings.SANQI_ALLOW_COMBINED_DUTIES
+             else _("one duty per account")),
+        ]
+        context = {"title": _("Security policy"), "policy": policy,
+                   "lockouts": lockouts_visible_to(request.user)[:200],
+                   "can_unlock": holds(request.user, Action.SECURE)}
+        return render(request, "accounts/security.html", context)
+
+    def post(self, request):
+        if not holds(request.user, Action.SECURE):
+            raise PermissionDenied(_("Only a security administrator clears lockouts."))
+        attempt = get_object_or_404(lockouts_visible_to(request.user), pk=request.POST.get("attempt"))
+        services.lockout_clear(actor=request.user, attempt=attempt, ip=client_ip(request))
+        messages.success(request, _("The lockout of %(name)s was cleared.") % {"name": attempt.username})
+        return HttpResponseRedirect(reverse("accounts:security"))
+
+
+class EventListView(DutyRequiredMixin, View):
+    duties = (Action.ADMINISTER, Action.AUDIT)
+
+    def get(self, request):
+        context = {"title": _("Account administration log")}
+        context.update(_page(request, account_events_visible_to(request.user)))
+        return render(request, "accounts/event_list.html", context)
