@@ -25,9 +25,13 @@ CHANGE_TYPES = {
     "~": pgettext_lazy("change type", "changed"),
     "-": pgettext_lazy("change type", "deleted"),
 }
-RESTORED_LABEL = pgettext_lazy("change type", "restored from the recycle bin")
-# The history_change_reason core.recycle writes on the rows it restores.
+# The history_change_reason core.recycle writes on the rows it deletes into the bin and restores.
+DELETE_REASON = "recycle-bin:delete"
 RESTORE_REASON = "recycle-bin:restore"
+REASON_LABELS = {
+    DELETE_REASON: pgettext_lazy("change type", "moved to the recycle bin"),
+    RESTORE_REASON: pgettext_lazy("change type", "restored from the recycle bin"),
+}
 
 # Models whose history the change-log page shows; apps register theirs in AppConfig.ready().
 AUDITED_MODELS: list[type[models.Model]] = []
@@ -124,9 +128,8 @@ def entries_from_records(model, records, previous: dict | None = None, *, user=N
                 user=rec.history_user,
                 type=rec.history_type,
                 type_label=str(
-                    RESTORED_LABEL
-                    if getattr(rec, "history_change_reason", None) == RESTORE_REASON
-                    else CHANGE_TYPES.get(rec.history_type, rec.history_type)
+                    REASON_LABELS.get(getattr(rec, "history_change_reason", None))
+                    or CHANGE_TYPES.get(rec.history_type, rec.history_type)
                 ),
                 object_repr=str(getattr(rec, "name", "") or rec.id),
                 object_id=rec.id,

@@ -40,11 +40,9 @@ from django.db.models.deletion import Collector
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import RESTORE_REASON
+from core.audit import DELETE_REASON, RESTORE_REASON
 from core.models import RecycleEntry
 
-# The change reason of the history rows a deletion and a restore write (stored, so not translated).
-DELETE_REASON = "recycle-bin:delete"
 # How many records of each kind the confirmation page names (the counts are always complete).
 PREVIEW_NAMES_PER_KIND = 20
 
@@ -129,6 +127,7 @@ def entry_kinds(entry: RecycleEntry, *, names: bool = False) -> list[Kind]:
                 continue
         name = model._meta.verbose_name_plural if count > 1 else model._meta.verbose_name
         kinds.append(Kind(str(name), count, named.get(label, [])))
+    kinds.sort(key=lambda kind: kind.label)  # as the confirmation page listed them
     return kinds
 
 

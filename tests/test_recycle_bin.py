@@ -186,7 +186,7 @@ def test_clerk_and_out_of_scope_reviewer_cannot_restore(login, personas, tree, c
     clerk = login(personas.street_clerk)
     assert clerk.get(reverse("core:recycle_bin")).status_code == 403
     assert clerk.post(reverse("core:recycle_restore", args=[entry.pk])).status_code == 403
-    assert "回收站" not in clerk.get(reverse("core:home")).content.decode()
+    assert 'id="nav-recycle-bin"' not in clerk.get(reverse("core:home")).content.decode()
 
     outsider = _user("other_reviewer", tree.other_district, Role.REVIEWER)
     street_b_reviewer = _user("street_b_reviewer", tree.street_b, Role.REVIEWER)
@@ -197,7 +197,7 @@ def test_clerk_and_out_of_scope_reviewer_cannot_restore(login, personas, tree, c
         assert c.get(reverse("core:recycle_entry", args=[entry.pk])).status_code == 404
         assert c.post(reverse("core:recycle_restore", args=[entry.pk])).status_code == 404
     assert not Cadre.objects.filter(pk=cadre.pk).exists() and RecycleEntry.objects.filter(pk=entry.pk).exists()
-    assert "回收站" in login(personas.district_reviewer).get(reverse("core:home")).content.decode()
+    assert 'id="nav-recycle-bin"' in login(personas.district_reviewer).get(reverse("core:home")).content.decode()
 
 
 # ---- conflicts: refused in Chinese, nothing half-restored ----
@@ -246,7 +246,7 @@ def test_restore_appears_in_change_log(login, personas, cadre_family):
     # Cascaded rows' deletions name the clerk too.
     assert Welfare.history.filter(cadre_id=cadre.pk, history_type="-", history_user=personas.street_clerk).count() == 2
     html = reviewer.get(reverse("core:changelog")).content.decode()
-    assert "从回收站恢复" in html and "王芳" in html
+    assert "从回收站恢复" in html and "删除（移入回收站）" in html and "王芳" in html
 
 
 # ---- expiry ----
