@@ -387,3 +387,16 @@ def test_two_reviewers_restoring_at_once_restore_once(transactional_db, tree, pe
     assert outcomes == {"a": "restored", "b": "回收站中没有该条目（已恢复或已过期清除）。"}
     assert Cadre.objects.filter(pk=cadre_id).count() == 1 and Appointment.objects.filter(cadre_id=cadre_id).count() == 1
     assert not RecycleEntry.objects.exists()
+
+
+def test_restore_clears_the_cached_dashboard(transactional_db, personas, tree, cadre_family):
+    """Committed for real: the cache is cleared by the commit of the restore (raw saves send
+    post_save), not by the end of a test transaction that never commits."""
+    from core.services import scoped_delete
+    from reports import cache
+
+    scoped_delete(actor=personas.street_clerk, instance=cadre_family[0])
+    without = cache.dashboard_json(node=tree.street_a, year=2025)
+    assert cache.dashboard_json(node=tree.street_a, year=2025) == without  # served from the cache
+    recycle_entry_restore(actor=personas.district_reviewer, entry=RecycleEntry.objects.get())
+    assert cache.dashboard_json(node=tree.street_a, year=2025)[1] != without[1]
