@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from assessments.models import Chunk, Event, Indicator, Method, Result, Run, RunState, Scheme, Score, State
 from assessments.rules import all_facts, apply_rule
 from communities.models import Level, Node
+from core.contention import duplicates_refused
 from core.scope import Action, node_in_scope
 
 DEFAULT_SCHEME = Path(__file__).resolve().parent / "data" / "default_scheme.json"
@@ -40,7 +41,8 @@ def _may_manage(actor, district: Node) -> None:
 def _save(actor, instance):
     instance.full_clean()
     instance._history_user = actor
-    instance.save()
+    with duplicates_refused(instance):  # e.g. the same district's scheme created twice at once
+        instance.save()
     return instance
 
 

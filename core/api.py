@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions, viewsets
 
+from core.contention import retry_once
 from core.scope import Action
 
 
@@ -37,16 +38,18 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     def _entity(self):
         return self.queryset.model._meta.model_name
 
+    # Writes run through core.contention.retry_once: a deadlock is retried once, then a 503.
     def perform_create(self, serializer):
-        serializer.instance = type(self).create_service(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = retry_once(type(self).create_service, actor=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
-        serializer.instance = type(self).update_service(
-            actor=self.request.user, **{self._entity(): serializer.instance}, **serializer.validated_data
+        serializer.instance = retry_once(
+            type(self).update_service, actor=self.request.user, **{self._entity(): serializer.instance},
+            **serializer.validated_data, refresh=(serializer.instance,),
         )
 
     def perform_destroy(self, instance):
-        type(self).delete_service(actor=self.request.user, **{self._entity(): instance})
+        retry_once(type(self).delete_service, actor=self.request.user, **{self._entity(): instance}, refresh=(instance,))
 
     def handle_exception(self, exc):
         if isinstance(exc, DjangoPermissionDenied) and str(exc):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions, pagination, permissions
 
+from core.contention import RETRY_AFTER_SECONDS, Busy
 from core.models import ApiToken, hash_token
 
 
@@ -66,7 +67,10 @@ class ScopedPermission(permissions.BasePermission):
 def exception_handler(exc, context):
     if isinstance(exc, Http404):  # "No Node matches the given query." would leak model names, in English
         exc = exceptions.NotFound()
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, Busy):  # contention outlived a retry: try again shortly (docs/concurrency.md)
+        exc = exceptions.APIException(str(exc.messages[0]))
+        exc.status_code, exc.wait = 503, RETRY_AFTER_SECONDS
+    elif isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)
     from rest_framework.views import exception_handler as drf_exception_handler

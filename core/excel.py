@@ -25,6 +25,7 @@ import openpyxl
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
@@ -32,6 +33,8 @@ from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+
+from core.contention import Busy, lock_nodes, retry_once
 
 logger = logging.getLogger(__name__)
 
@@ -399,14 +402,43 @@ class Sheet:
         """An error message when an existing record may not be changed by this user."""
         return None
 
+    def nodes_touched(self, prepared, existing) -> set[int]:
+        """Ids of the hierarchy nodes a row writes under: the nodes (and the nodes of scoped
+        records) among its prepared values, and the node of the record it changes. The upload
+        locks them all, in id order, before saving its first row (core.contention.lock_nodes)."""
+        from core.services import scope_node_id
+
+        found: set[int] = set()
+
+        def visit(value):
+            if isinstance(value, dict):
+                for item in value.values():
+                    visit(item)
+            elif isinstance(value, Model) and hasattr(value, "scope_path"):
+                found.add(scope_node_id(value))
+
+        visit(prepared)
+        visit(existing)
+        found.discard(None)
+        return found
+
     def import_file(self, upload) -> ImportResult:
-        """All-or-nothing import: every row is checked first; if any fails, nothing is saved."""
-        result = ImportResult()
+        """All-or-nothing import: every row is checked first; if any fails, nothing is saved.
+
+        A deadlock or serialization failure runs the check-and-save once more with a fresh sheet
+        (nothing of the first attempt is kept); a second one is reported as "try again"."""
         try:
             headers, rows = read_upload(upload)
         except UploadError as exc:
-            result.errors.append(RowError(0, "", str(exc)))
-            return result
+            return ImportResult(errors=[RowError(0, "", str(exc))])
+        sheets = iter([self, type(self)(self.user)])
+        try:
+            return retry_once(lambda: next(sheets)._import_rows(headers, rows))
+        except Busy as exc:
+            return ImportResult(errors=[RowError(0, "", exc.messages[0])])
+
+    def _import_rows(self, headers, rows) -> ImportResult:
+        result = ImportResult()
         expected = [c.title for c in self.columns]
         missing = [h for h in expected if h not in headers]
         unknown = [h for h in headers if h and h not in expected]
@@ -472,6 +504,7 @@ class Sheet:
             return result
         try:
             with transaction.atomic():
+                lock_nodes(*{pk for _n, prepared, existing in prepared_rows for pk in self.nodes_touched(prepared, existing)})
                 for number, prepared, existing in prepared_rows:
                     try:
                         outcome = self.save_row(prepared, existing)

@@ -15,6 +15,7 @@ from django.db import models, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
+from core.contention import duplicates_refused
 from core.scope import Action, node_in_scope
 
 
@@ -58,7 +59,8 @@ def scoped_save(*, actor, instance: models.Model, actions: tuple = (Action.CHANG
     instance.full_clean()
     _check_in_scope(actor, instance, actions)
     instance._history_user = actor
-    instance.save()
+    with duplicates_refused(instance):  # a concurrent duplicate: the unique error, not a 500
+        instance.save()
     # Re-check against the database inside the transaction: what was saved must be reachable.
     if not type(instance).objects.restrict(actor, actions).filter(pk=instance.pk).exists():
         raise PermissionDenied(_("This record lies outside the part of the hierarchy you may edit."))

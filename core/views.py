@@ -23,6 +23,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.audit import history_for, recent_changes
+from core.contention import retry_once
 from core.excel import ImportResult
 from core.forms import BootstrapFormMixin
 from core.recycle import deletion_preview, retention_days
@@ -199,10 +200,11 @@ class ObjectEditView(ScopedViewMixin, View):
             fields = {name: form.cleaned_data[name] for name in form._meta.fields if name in form.cleaned_data}
             try:
                 if obj is None:
-                    saved = type(self).create_service(actor=request.user, **fields)
+                    saved = retry_once(type(self).create_service, actor=request.user, **fields)
                 else:
-                    saved = type(self).update_service(
-                        actor=request.user, **{self.model._meta.model_name: obj}, **fields
+                    saved = retry_once(
+                        type(self).update_service, actor=request.user, **{self.model._meta.model_name: obj}, **fields,
+                        refresh=(obj,),
                     )
             except ValidationError as exc:
                 add_validation_error(form, exc)
@@ -252,7 +254,7 @@ class ObjectDeleteView(ScopedViewMixin, View):
     def post(self, request, pk):
         obj = self.get_changeable_object(pk)
         try:
-            type(self).delete_service(actor=request.user, **{self.model._meta.model_name: obj})
+            retry_once(type(self).delete_service, actor=request.user, **{self.model._meta.model_name: obj}, refresh=(obj,))
         except (ValidationError, PermissionDenied) as exc:
             return self.render_confirmation(request, obj, error=refusal_text(exc))
         messages.success(

@@ -18,6 +18,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from communities.models import Node
+from core.contention import lock_nodes
 from core.scope import Action, node_in_scope
 from core.services import scoped_delete, scoped_save
 from funding.models import ZERO, Allocation, Expenditure, Standard
@@ -39,8 +40,7 @@ def _require_scope(actor, node) -> None:
 
 def _lock_communities(*community_ids: int) -> None:
     """Lock the community rows, always in id order so that two writers cannot deadlock."""
-    ids = sorted({pk for pk in community_ids if pk})
-    list(Node.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    lock_nodes(*community_ids)
 
 
 def funds_position(community_id: int, year: int, *, exclude_allocation=None, exclude_expenditure=None) -> tuple[Decimal, Decimal]:

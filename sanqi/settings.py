@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Duplicates and lock contention escaping a view: 400 / 503 in Chinese, never a 500.
+    "core.contention.ContentionMiddleware",
 ]
 
 ROOT_URLCONF = "sanqi.urls"

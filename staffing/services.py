@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from communities.models import Node
+from core.contention import lock_nodes
 from core.services import scoped_delete, scoped_save
 from staffing.models import (
     Appointment,
@@ -46,9 +46,10 @@ def cadre_update(*, actor, cadre: Cadre, **fields) -> Cadre:
     the old record and the new community); a single-holder post they hold moves with them, so the
     new community's secretary/director rule is checked again."""
     moved = "community" in fields and fields["community"] is not None and fields["community"].pk != cadre.community_id
+    if moved:  # nodes before records, in id order (docs/concurrency.md)
+        _lock_communities(cadre.community_id, fields["community"].pk)
     cadre = _update(Cadre, actor=actor, instance=cadre, fields=fields)
     if moved:
-        _lock_community(cadre.community_id)
         for appointment in cadre.appointments.filter(post__in=SINGLE_POSTS):
             _check_single_holder(appointment)
     return cadre
@@ -60,10 +61,14 @@ def cadre_delete(*, actor, cadre: Cadre) -> None:
 
 # ---- appointments ----
 
-def _lock_community(community_id) -> None:
-    """Serialise writers of one community's posts: lock the community row and its appointments."""
-    Node.objects.select_for_update().filter(pk=community_id).exists()
-    list(Appointment.objects.select_for_update().filter(cadre__community_id=community_id).values_list("pk", flat=True))
+def _lock_communities(*community_ids) -> None:
+    """Serialise writers of these communities' posts: lock the community rows, then their
+    appointments, each in id order, so that moves A→B and B→A at once cannot deadlock."""
+    lock_nodes(*community_ids)
+    list(
+        Appointment.objects.select_for_update().filter(cadre__community_id__in=[pk for pk in community_ids if pk])
+        .order_by("pk").values_list("pk", flat=True)
+    )
 
 
 def _check_single_holder(appointment: Appointment) -> None:
@@ -99,7 +104,7 @@ def _check_single_holder(appointment: Appointment) -> None:
 def appointment_create(*, actor, **fields) -> Appointment:
     appointment = Appointment(**fields)
     if appointment.cadre_id:
-        _lock_community(appointment.cadre.community_id)
+        _lock_communities(appointment.cadre.community_id)
         appointment.full_clean()
         _check_single_holder(appointment)
     return scoped_save(actor=actor, instance=appointment)
@@ -108,9 +113,7 @@ def appointment_create(*, actor, **fields) -> Appointment:
 @transaction.atomic
 def appointment_update(*, actor, appointment: Appointment, **fields) -> Appointment:
     cadre = fields.get("cadre") or appointment.cadre
-    _lock_community(cadre.community_id)
-    if cadre.community_id != appointment.cadre.community_id:
-        _lock_community(appointment.cadre.community_id)
+    _lock_communities(cadre.community_id, appointment.cadre.community_id)  # both, in id order
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     for name, value in fields.items():
         setattr(appointment, name, value)
