@@ -730,6 +730,29 @@ def compose(*, node: Node, year: int, figures: dict, suggestions: dict[str, str]
     return blocks
 
 
+def carry_edits(previous: list[dict] | None, blocks: list[dict]) -> list[dict]:
+    """A redraft's blocks with the user's edits of the version before kept.
+
+    Every block remembers the text drafting computed for it (``computed``). A block of the
+    previous version whose text differs from its ``computed`` was edited by hand: the new
+    version keeps that text, and when the freshly computed text differs from it, offers it
+    beside (``fresh``) to accept or to dismiss (:func:`reports.services.summary_take_fresh`) —
+    unless it is what the user had already replaced (the data behind it did not change).
+    The date is not carried: it is set when the summary is finalised."""
+    before = {b["key"]: b for b in previous or [] if "computed" in b}
+    result = []
+    for block in blocks:
+        block = {**block, "computed": block["text"]}
+        old = before.get(block["key"])
+        if old is not None and block["kind"] != "date" and old["text"] != old["computed"]:
+            block["text"] = old["text"]
+            news = block["computed"] != old["computed"] or "fresh" in old  # changed, or not yet settled
+            if news and block["computed"] != old["text"]:
+                block["fresh"] = block["computed"]
+        result.append(block)
+    return result
+
+
 def _intro(node: Node, year: int, complete: bool, suggestions: dict[str, str]) -> str:
     guiding = (suggestions.get(ProblemKind.GUIDING) or "").strip().rstrip("，,。.；;")
     ctx = {"year": year, "body": leading_body(node), "scope": scope_word(node),

@@ -50,6 +50,7 @@ class SummaryTextForm(BootstrapFormMixin, forms.Form):
                 required=block["kind"] in ("title", "h1", "h2"), widget=widget, max_length=20000,
             )
             self.fields[block["key"]].block_kind = block["kind"]
+            self.fields[block["key"]].fresh = block.get("fresh", "")  # a redraft's text beside a hand edit
 
 
 class SuggestionTextForm(BootstrapFormMixin, forms.ModelForm):

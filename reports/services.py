@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from communities.models import Level, Node
@@ -99,6 +99,12 @@ def draft_summary(summary_id: int, *, language: str | None = None) -> None:
                 node=node, year=year, figures=figures, suggestions=drafting.suggestion_texts(node),
                 on=timezone.localdate(),
             )
+            previous = (
+                Summary.objects.filter(node_id=node.pk, year=year, version__lt=summary.version,
+                                       state__in=(SummaryState.DRAFT, SummaryState.FINAL, SummaryState.SUPERSEDED))
+                .order_by("-version").values_list("blocks", flat=True).first()
+            )
+            blocks = drafting.carry_edits(previous, blocks)  # hand edits survive a redraft
             summary.refresh_from_db()  # DoesNotExist if it was deleted meanwhile: nothing to save
             summary.statistics.save(f"{node.code}-{year}-v{summary.version}.xlsx", ContentFile(buffer.getvalue()), save=False)
             summary.figures = figures
@@ -160,11 +166,33 @@ def summary_update_text(*, actor, summary: Summary, texts: dict[str, str]) -> Su
 
 
 @transaction.atomic
+def summary_take_fresh(*, actor, summary: Summary, key: str, accept: bool) -> Summary:
+    """Settle a hand-edited block that a redraft computed anew: take the fresh text
+    (``accept``) or keep the edited one; either way the offer is gone."""
+    _check_writer(actor, summary.node)
+    current = _locked(summary)
+    block = next((b for b in current.blocks if b["key"] == key and "fresh" in b), None)
+    if block is None:
+        raise ValidationError(_("Nothing to accept or keep in this part of the text."))
+    fresh = block.pop("fresh")
+    if accept:
+        block["text"] = fresh
+    current.revision += 1
+    current._history_user = actor
+    current.save()
+    return current
+
+
+@transaction.atomic
 def summary_finalise(*, actor, summary: Summary) -> Summary:
     """Freeze the draft: its text, its figures and its tables stay as they are from now on;
     the Word document is written once and kept."""
     _check_writer(actor, summary.node)
     current = _locked(summary)
+    on = timezone.localdate()
+    for block in current.blocks:
+        if block["kind"] == "date":  # the date a summary bears is the day it is finalised
+            block["text"] = formats.date_format(on, "DATE_FORMAT")
     current.document.save(
         f"{current.node.code}-{current.year}-v{current.version}.docx", ContentFile(summary_docx(current.blocks)), save=False
     )

@@ -79,7 +79,13 @@ def summary_detail_view(request, pk):
         if form.is_valid():
             try:
                 summary = services.summary_update_text(actor=request.user, summary=summary, texts=form.cleaned_data)
-                if "finalise" in request.POST:
+                choice = next((name for name in ("accept", "keep") if request.POST.get(name)), None)
+                if choice:
+                    summary = services.summary_take_fresh(actor=request.user, summary=summary,
+                                                          key=request.POST[choice], accept=choice == "accept")
+                    messages.success(request, _("Took the text drafted from the data.") if choice == "accept"
+                                     else _("Kept your text."))
+                elif "finalise" in request.POST:
                     summary = services.summary_finalise(actor=request.user, summary=summary)
                     messages.success(request, _("Finalised %(summary)s. Its text and figures will not change any more.")
                                      % {"summary": summary})
