@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions, viewsets
 
 from core.contention import retry_once
+from core.masking import personal_fields, record_if_unmasked
 from core.scope import Action
 
 
@@ -51,7 +52,31 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         retry_once(type(self).delete_service, actor=self.request.user, **{self._entity(): instance}, refresh=(instance,))
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Record, in one insert, every record of this viewset's model whose personal data the
+        response carries unmasked (list, retrieve, create, update and any custom action)."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        model = self.queryset.model if self.queryset is not None else None
+        if model is not None and personal_fields(model) and getattr(response, "status_code", 500) < 300:
+            ids = shown_ids(getattr(response, "data", None), personal_fields(model))
+            if ids:
+                record_if_unmasked(user=request.user, objects=list(model._base_manager.filter(pk__in=ids)), channel="api")
+        return response
+
     def handle_exception(self, exc):
         if isinstance(exc, DjangoPermissionDenied) and str(exc):
             exc = exceptions.PermissionDenied(str(exc))
         return super().handle_exception(exc)
+
+
+def shown_ids(data, fields) -> list:
+    """The ids of the records in a response body (one record, a page or a plain list) that
+    carry any of ``fields`` with a value."""
+    if isinstance(data, dict) and isinstance(data.get("results"), list):
+        data = data["results"]
+    items = data if isinstance(data, list) else [data]
+    return [
+        item["id"]
+        for item in items
+        if isinstance(item, dict) and item.get("id") is not None and any(item.get(f) for f in fields)
+    ]

@@ -40,6 +40,23 @@ def mask_field(name: str, value):
     return mask_id_number(str(value)) if "id_number" in name else mask_phone(str(value))
 
 
+def personal_fields(model) -> tuple[str, ...]:
+    """The fields of ``model`` that hold personal data (its ``personal_fields``)."""
+    return tuple(getattr(model, "personal_fields", ()) or ())
+
+
+def record_if_unmasked(*, user, objects, channel: str) -> None:
+    """The shared machinery's hook: the generic detail and edit pages and every API response
+    call it with what they show; when ``user`` sees personal data unmasked and the model has
+    any, one insert records the view of all ``objects``. Apps do not record these themselves."""
+    objects = [o for o in objects if o is not None]
+    if not objects or not can_see_personal_data(user):
+        return
+    fields = personal_fields(type(objects[0]))
+    if fields:
+        record_unmasked_views(user=user, objects=objects, fields=list(fields), channel=channel)
+
+
 def can_see_personal_data(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(PERMISSION))
 

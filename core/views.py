@@ -26,6 +26,7 @@ from core.audit import history_for, recent_changes
 from core.contention import retry_once
 from core.excel import ImportResult
 from core.forms import BootstrapFormMixin
+from core.masking import record_if_unmasked
 from core.recycle import deletion_preview, retention_days
 from core.scope import Action, scope_prefixes
 
@@ -143,6 +144,7 @@ class ObjectDetailView(ScopedViewMixin, View):
         can_change = self.changeable_queryset().filter(pk=obj.pk).exists()
         context = {"object": obj, "history": history_for(obj, user=request.user), "can_change": can_change}
         context.update(self.extra_context(obj))
+        record_if_unmasked(user=request.user, objects=[obj], channel="page")
         return render(request, self.template_name, context)
 
 
@@ -189,7 +191,9 @@ class ObjectEditView(ScopedViewMixin, View):
         obj = self.get_changeable_object(pk) if pk else None
         if obj is None and not self.may_change_any(request.user):
             raise PermissionDenied(_("You have no part of the hierarchy to enter data in."))
-        return self.render_form(request, self.get_form(obj), obj)
+        response = self.render_form(request, self.get_form(obj), obj)
+        record_if_unmasked(user=request.user, objects=[obj], channel="page")  # the form shows the stored values
+        return response
 
     def post(self, request, pk=None):
         obj = self.get_changeable_object(pk) if pk else None

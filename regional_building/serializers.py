@@ -1,7 +1,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
-from core.masking import can_see_personal_data, mask_phone, record_unmasked_views
+from core.masking import can_see_personal_data, mask_phone
 from regional_building import models as m
 from regional_building.forms import scope_related_fields
 
@@ -26,17 +26,6 @@ class ScopedSerializer(serializers.ModelSerializer):
         return data
 
 
-class UnmaskRecordingListSerializer(serializers.ListSerializer):
-    def to_representation(self, data):
-        rows = super().to_representation(data)
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
-        personal = getattr(self.child.Meta.model, "personal_fields", ())
-        if personal and can_see_personal_data(user):
-            record_unmasked_views(user=user, objects=data.all() if hasattr(data, "all") else data, fields=list(personal), channel="api")
-        return rows
-
-
 class ResidentUnitSerializer(ScopedSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     node_name = serializers.CharField(source="node.name", read_only=True)
@@ -46,7 +35,6 @@ class ResidentUnitSerializer(ScopedSerializer):
         fields = ["id", "name", "kind", "kind_display", "credit_code", "node", "node_name", "party_org_form",
                   "party_member_count", "contact_person", "contact_phone", "address", "last_updated"]
         read_only_fields = ["last_updated"]
-        list_serializer_class = UnmaskRecordingListSerializer
 
 
 class JointConferenceSerializer(ScopedSerializer):
@@ -122,7 +110,6 @@ class MemberRegistrationSerializer(ScopedSerializer):
         fields = ["id", "name", "phone", "work_unit", "work_unit_name", "work_unit_display", "community",
                   "registered_on", "status", "revoked_on", "revoke_reason", "last_updated"]
         read_only_fields = ["last_updated"]
-        list_serializer_class = UnmaskRecordingListSerializer
 
 
 class ServicePostSerializer(ScopedSerializer):

@@ -15,7 +15,7 @@ from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from core.masking import can_see_personal_data, mask_phone, record_unmasked_view, record_unmasked_views
+from core.masking import can_see_personal_data, mask_phone, record_unmasked_views
 from core.views import (
     ObjectDeleteView,
     ObjectDetailView,
@@ -120,11 +120,8 @@ class RBDetailView(ObjectDetailView):
                 value = getattr(obj, f"get_{name}_display")()
             else:
                 value = getattr(obj, name)
-            if name in personal:
-                if show_personal:
-                    record_unmasked_view(user=self.request.user, obj=obj, fields=[name], channel="page")
-                else:
-                    value = mask_phone(value)
+            if name in personal and not show_personal:  # unmasked: ObjectDetailView records the view
+                value = mask_phone(value)
             rows.append((field.verbose_name, value, link))
         for col in self.extras:
             rows.append((col.header, col.get(obj), None))

@@ -7,7 +7,6 @@ from rest_framework.response import Response
 
 from communities.models import Node
 from core.api import ScopedModelViewSet
-from core.masking import can_see_personal_data, record_unmasked_view, record_unmasked_views
 from staffing import services
 from staffing.filters import (
     AppointmentFilterSet,
@@ -20,7 +19,6 @@ from staffing.filters import (
     WelfareFilterSet,
 )
 from staffing.models import Appointment, Attendance, Cadre, Recognition, TrainingCourse, Volunteer, VolunteerTeam, Welfare
-from staffing.personal import FIELDS
 from staffing.selectors import staffing_figures
 from staffing.serializers import (
     AppointmentSerializer,
@@ -44,27 +42,7 @@ class CadreViewSet(ScopedModelViewSet):
     update_service = services.cadre_update
     delete_service = services.cadre_delete
 
-    def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        if can_see_personal_data(request.user):
-            page = getattr(getattr(self, "paginator", None), "page", None)
-            objects = page.object_list if page is not None else self.filter_queryset(self.get_queryset())
-            record_unmasked_views(user=request.user, objects=objects, fields=FIELDS, channel="api")
-        return response
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        # One record for each single cadre returned unmasked (retrieve, create, update).
-        if (
-            self.action in ("retrieve", "create", "update", "partial_update")
-            and getattr(response, "status_code", 0) < 300
-            and can_see_personal_data(request.user)
-            and isinstance(getattr(response, "data", None), dict)
-            and response.data.get("id")
-        ):
-            cadre = Cadre.objects.filter(pk=response.data["id"]).first()
-            if cadre is not None:
-                record_unmasked_view(user=request.user, obj=cadre, fields=FIELDS, channel="api")
-        return super().finalize_response(request, response, *args, **kwargs)
+    # Unmasked views are recorded by ScopedModelViewSet.finalize_response, as for every model.
 
 
 CADRE_RELATED = ("cadre", "cadre__community")

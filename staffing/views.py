@@ -1,7 +1,6 @@
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from core.masking import can_see_personal_data, record_unmasked_view
 from core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectImportView, ObjectListView
 from staffing import services
 from staffing.filters import (
@@ -25,7 +24,7 @@ from staffing.forms import (
     WelfareForm,
 )
 from staffing.models import Appointment, Attendance, Cadre, Recognition, TrainingCourse, Volunteer, VolunteerTeam, Welfare
-from staffing.personal import FIELDS, present
+from staffing.personal import present
 from staffing.sheets import AttendanceSheet, CadreSheet
 from staffing.tables import detail_rows, table
 
@@ -76,7 +75,7 @@ class StaffingDetailView(ObjectDetailView):
 
     def extra_context(self, obj):
         if isinstance(obj, Cadre):
-            present(self.request.user, [obj], channel="page")
+            present(self.request.user, [obj], channel="page", record=False)  # ObjectDetailView records
         return {
             "rows": detail_rows(obj),
             "model_name": _name(type(obj)),
@@ -120,12 +119,6 @@ class VolunteerTeamDetailView(StaffingDetailView):
 
 
 class StaffingEditView(ObjectEditView):
-    def render_form(self, request, form, obj):
-        # The edit form of a cadre shows the ID number and phone unmasked to those allowed.
-        if isinstance(obj, Cadre) and request.method == "GET" and can_see_personal_data(request.user):
-            record_unmasked_view(user=request.user, obj=obj, fields=FIELDS, channel="page")
-        return super().render_form(request, form, obj)
-
     def get_form(self, obj=None, data=None):
         form = super().get_form(obj, data)
         if obj is None and data is None:
