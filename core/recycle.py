@@ -34,6 +34,7 @@ from django.conf import settings
 from django.contrib.admin.utils import NestedObjects
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
+from django.core.serializers.base import DeserializationError
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, router, transaction
 from django.db.models.deletion import Collector
@@ -109,7 +110,7 @@ def entry_kinds(entry: RecycleEntry, *, names: bool = False) -> list[Kind]:
     kinds = []
     root = entry.content_type.model_class()
     named: dict[str, list[str]] = defaultdict(list)
-    if names:
+    if names and root is not None:
         for row in entry.data:
             same = row["model"] == root._meta.label_lower and row["pk"] == entry.object_id
             if not same and len(named[row["model"]]) < PREVIEW_NAMES_PER_KIND:
@@ -215,7 +216,20 @@ class RestoreConflict(ValidationError):
 
 
 def _deserialize(entry: RecycleEntry, using: str):
-    return list(serializers.deserialize("python", entry.data, using=using, ignorenonexistent=False))
+    """The kept rows as unsaved objects. A field removed by a later migration is ignored and a
+    field added since takes its default; a kind of record that no longer exists is a conflict."""
+    try:
+        for row in entry.data:  # the deserializer would skip an unknown model silently
+            apps.get_model(row["model"])
+        objects = list(serializers.deserialize("python", entry.data, using=using, ignorenonexistent=True))
+        if len(objects) != len(entry.data):
+            raise DeserializationError("rows were skipped")
+        return objects
+    except (DeserializationError, LookupError) as exc:
+        raise RestoreConflict(
+            _("“%(obj)s” cannot be restored, nothing was changed: its kind of record has changed since it was deleted.")
+            % {"obj": entry.object_repr}
+        ) from exc
 
 
 def _name(obj) -> str:

@@ -54,7 +54,8 @@ class RecycleEntryViewSet(viewsets.ReadOnlyModelViewSet):
             raise exceptions.PermissionDenied(_("Only a reviewer or a system administrator can restore deleted records."))
 
     def get_queryset(self):
-        return restorable_entries(self.request.user).select_related("content_type", "deleted_by")
+        qs = restorable_entries(self.request.user).select_related("content_type", "deleted_by")
+        return qs if self.action == "restore" else qs.defer("data")
 
     @extend_schema(request=None, responses={200: RestoredSerializer, 409: OpenApiResponse(description="conflict")})
     @action(detail=True, methods=["post"])

@@ -42,7 +42,7 @@ class RecycleBinView(RecycleBinMixin, View):
     paginate_by = 50
 
     def get(self, request):
-        qs = restorable_entries(request.user).select_related("content_type", "deleted_by")
+        qs = restorable_entries(request.user).select_related("content_type", "deleted_by").defer("data")
         kind = request.GET.get("kind", "")
         if kind.isdigit():
             qs = qs.filter(content_type_id=int(kind))

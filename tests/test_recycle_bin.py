@@ -400,3 +400,53 @@ def test_restore_clears_the_cached_dashboard(transactional_db, personas, tree, c
     assert cache.dashboard_json(node=tree.street_a, year=2025) == without  # served from the cache
     recycle_entry_restore(actor=personas.district_reviewer, entry=RecycleEntry.objects.get())
     assert cache.dashboard_json(node=tree.street_a, year=2025)[1] != without[1]
+
+
+def test_restore_after_the_model_changed(personas, tree):
+    """A field removed by a later migration is ignored; a kind of record that no longer exists
+    is refused in Chinese, nothing restored."""
+    from core.services import scoped_delete
+
+    cadre = make_cadre(tree.community_a1, name="钱七")
+    cadre_id = cadre.pk
+    appoint(cadre)
+    scoped_delete(actor=personas.street_clerk, instance=cadre)
+    entry = RecycleEntry.objects.get()
+    entry.data[0]["fields"]["nickname"] = "小钱"  # a column dropped since
+    entry.save()
+    recycle_entry_restore(actor=personas.district_reviewer, entry=entry)
+    assert Cadre.objects.filter(pk=cadre_id, name="钱七").exists()
+
+    scoped_delete(actor=personas.street_clerk, instance=Cadre.objects.get(pk=cadre_id))
+    entry = RecycleEntry.objects.get()
+    entry.data[-1]["model"] = "staffing.retiredmodel"
+    entry.save()
+    with pytest.raises(ValidationError) as exc:
+        recycle_entry_restore(actor=personas.district_reviewer, entry=entry)
+    assert "无法恢复" in exc.value.messages[0]
+    assert not Cadre.objects.filter(pk=cadre_id).exists() and RecycleEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_bin_list_queries_do_not_grow(login, api, personas, tree):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.services import scoped_delete
+
+    def delete_cadres(n):
+        for i in range(n):
+            cadre = make_cadre(tree.community_a1, name=f"干部{i}")
+            appoint(cadre)
+            scoped_delete(actor=personas.street_clerk, instance=cadre)
+
+    def count(client, url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    page, rest = login(personas.district_reviewer), api(personas.district_reviewer)
+    delete_cadres(3)
+    small = (count(page, reverse("core:recycle_bin")), count(rest, reverse("core-api:recycleentry-list")))
+    delete_cadres(12)
+    large = (count(page, reverse("core:recycle_bin")), count(rest, reverse("core-api:recycleentry-list")))
+    assert small == large, f"queries at 3 entries {small}, at 15 {large}"
