@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.models import RecycleEntry
+from core.contention import retry_once
 from core.recycle import expires_at, may_restore, recycle_entry_restore, restorable_entries
 
 
@@ -62,7 +63,7 @@ class RecycleEntryViewSet(viewsets.ReadOnlyModelViewSet):
     def restore(self, request, pk=None):
         entry = self.get_object()
         try:
-            restored = recycle_entry_restore(actor=request.user, entry=entry)
+            restored = retry_once(recycle_entry_restore, actor=request.user, entry=entry)
         except ValidationError as exc:
             return Response({"detail": exc.messages[0], "problems": exc.messages[1:]}, status=status.HTTP_409_CONFLICT)
         return Response({"model": type(restored)._meta.label_lower, "id": restored.pk, "repr": str(restored)})

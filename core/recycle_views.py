@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from core.contention import retry_once
 from core.recycle import entry_kinds, expires_at, may_restore, recycle_entry_restore, restorable_entries, retention_days
 
 
@@ -89,7 +90,7 @@ class RecycleEntryRestoreView(RecycleBinMixin, View):
     def post(self, request, pk):
         entry = self.get_entry(pk)
         try:
-            restored = recycle_entry_restore(actor=request.user, entry=entry)
+            restored = retry_once(recycle_entry_restore, actor=request.user, entry=entry)
         except ValidationError as exc:
             entry = _describe(entry, names=True)
             return render(
