@@ -28,6 +28,8 @@ import decimal
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
 from django.apps import apps
 from django.conf import settings
@@ -37,6 +39,7 @@ from django.core import serializers
 from django.core.serializers.base import DeserializationError
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, router, transaction
+from django.db.models import Q, UniqueConstraint
 from django.db.models.deletion import Collector
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -148,10 +151,13 @@ def _jsonable(value):
 
 
 def _serialize(objs) -> list[dict]:
+    """Rows of one model. The first few keep their name for the bin's pages (a name may read
+    parents: one query each, so not for every row of a large cascade)."""
     objs = list(objs)
     rows = serializers.serialize("python", objs)
-    for row, obj in zip(rows, objs):
-        row["repr"] = _name(obj)[:200]  # for the bin's pages; the deserializer ignores it
+    for i, (row, obj) in enumerate(zip(rows, objs)):
+        if i <= PREVIEW_NAMES_PER_KIND:
+            row["repr"] = _name(obj)[:200]  # the deserializer ignores it
         model = apps.get_model(row["model"])
         m2m = {f.name for f in model._meta.many_to_many}
         # The links of a many-to-many field are rows of its table, collected and kept separately.
@@ -239,6 +245,38 @@ def _name(obj) -> str:
         return f"#{obj.pk}"
 
 
+def _unique_field_sets(model) -> tuple[list[tuple], bool]:
+    """The field sets whose values must be unique across the table (the primary key, unique
+    fields, unique_together, unconditional unique constraints), and whether the model also has
+    constraints only a row-by-row check understands."""
+    meta = model._meta
+    sets = [(f,) for f in meta.concrete_fields if f.unique]
+    sets += [tuple(meta.get_field(name) for name in together) for together in meta.unique_together]
+    sets += [tuple(meta.get_field(name) for name in c.fields) for c in meta.total_unique_constraints]
+    row_by_row = any(isinstance(c, UniqueConstraint) and c not in meta.total_unique_constraints for c in meta.constraints)
+    return sets, row_by_row
+
+
+def _reused(model, fields, objs, using, chunk: int = 500) -> list:
+    """The objects whose values of ``fields`` are already taken in the table."""
+    wanted: dict = defaultdict(list)
+    for obj in objs:
+        key = tuple(getattr(obj, f.attname) for f in fields)
+        if None not in key:  # NULLs never clash
+            wanted[key].append(obj)
+    names = [f.attname for f in fields]
+    keys = list(wanted)
+    taken = set()
+    for start in range(0, len(keys), chunk):
+        part = keys[start : start + chunk]
+        if len(names) == 1:
+            q = Q(**{f"{names[0]}__in": [key[0] for key in part]})
+        else:
+            q = reduce(or_, (Q(**dict(zip(names, key))) for key in part))
+        taken.update(model._base_manager.using(using).filter(q).values_list(*names))
+    return [obj for key in taken if key in wanted for obj in wanted[key]]
+
+
 def _conflicts(objects, using: str) -> list[str]:
     """Why restoring these rows would fail, one line each; empty when it can go ahead."""
     problems: list[str] = []
@@ -263,9 +301,24 @@ def _conflicts(objects, using: str) -> list[str]:
                     _("%(kind)s “%(obj)s”: its %(field)s (#%(id)s) no longer exists; restore or recreate it first.")
                     % {"kind": obj._meta.verbose_name, "obj": _name(obj), "field": f.verbose_name, "id": value}
                 )
-    # Ids and unique values reused meanwhile (unique fields, unique_together, unique constraints).
+    # Ids and unique values reused meanwhile: found in bulk (a query per unique field set and
+    # model), then explained with the model's own message for the rows that clash.
+    by_model: dict = defaultdict(list)
     for d in objects:
-        obj = d.object
+        by_model[type(d.object)].append(d.object)
+    clashing: list = []
+    for model, objs in by_model.items():
+        field_sets, row_by_row = _unique_field_sets(model)
+        if row_by_row:  # conditional or expression constraints: the model checks each row itself
+            clashing.extend(objs)
+            continue
+        for fields in field_sets:
+            clashing.extend(_reused(model, fields, objs, using))
+    seen = set()
+    for obj in clashing:
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
         try:
             obj.validate_unique()
             obj.validate_constraints()

@@ -450,3 +450,49 @@ def test_bin_list_queries_do_not_grow(login, api, personas, tree):
     delete_cadres(12)
     large = (count(page, reverse("core:recycle_bin")), count(rest, reverse("core-api:recycleentry-list")))
     assert small == large, f"queries at 3 entries {small}, at 15 {large}"
+
+
+def test_large_cascade_is_counted_whole_and_named_in_part(login, personas, tree):
+    course = make_course(tree.street_a, name="岗前培训")
+    for i in range(25):
+        attend(course, make_cadre(tree.community_a1, name=f"学员{i:02d}"))
+    confirm = login(personas.street_clerk).get(reverse("staffing:trainingcourse_delete", args=[course.pk]))
+    [kind] = confirm.context["preview"].dependents
+    assert (kind.count, len(kind.names), kind.more) == (25, 20, 5)
+    assert "等另外 5 条" in confirm.content.decode()
+    login(personas.street_clerk).post(reverse("staffing:trainingcourse_delete", args=[course.pk]))
+    entry = RecycleEntry.objects.get()
+    assert entry.counts == {"staffing.trainingcourse": 1, "staffing.attendance": 25}
+    assert sum("repr" in row for row in entry.data if row["model"] == "staffing.attendance") <= 21
+    page = login(personas.district_reviewer).get(reverse("core:recycle_entry", args=[entry.pk]))
+    [kind] = page.context["entry"].kinds
+    assert (kind.count, len(kind.names), kind.more) == (25, 20, 5)
+    recycle_entry_restore(actor=personas.district_reviewer, entry=entry)
+    assert Attendance.objects.filter(course_id=course.pk).count() == 25
+
+
+def test_restore_conflict_id_taken(personas, tree, cadre_family):
+    """A row of the entry whose id is taken meanwhile (e.g. written back by hand): refused."""
+    from core.services import scoped_delete
+
+    cadre, _, _, welfare = cadre_family
+    cadre_id, welfare_id = cadre.pk, welfare[0].pk
+    scoped_delete(actor=personas.street_clerk, instance=cadre)
+    Welfare.objects.create(id=welfare_id, cadre=make_cadre(tree.community_a2, name="孙八"), year=2030)
+    with pytest.raises(ValidationError) as exc:
+        recycle_entry_restore(actor=personas.district_reviewer, entry=RecycleEntry.objects.get())
+    assert "无法恢复" in exc.value.messages[0] and any("年度待遇" in m and "ID" in m for m in exc.value.messages[1:])
+    assert not Cadre.objects.filter(pk=cadre_id).exists() and Welfare.objects.get(pk=welfare_id).year == 2030
+
+
+def test_restore_conflict_conditional_constraint(login, personas, tree):
+    """One active registration per member and community (a conditional unique constraint):
+    registered again meanwhile, the deleted one is not restored beside it."""
+    reg = f.registration(tree.community_a1, name="周九", phone="13900001111")
+    reg_id = reg.pk
+    assert login(personas.street_clerk).post(reverse("regional_building:memberregistration_delete", args=[reg_id])).status_code == 302
+    f.registration(tree.community_a1, name="周九", phone="13900001111")
+    response = login(personas.district_reviewer).post(reverse("core:recycle_restore", args=[RecycleEntry.objects.get().pk]))
+    assert response.status_code == 409
+    assert "该党员（姓名和电话相同）已在本社区报到" in response.content.decode()
+    assert not rb.MemberRegistration.objects.filter(pk=reg_id).exists()
