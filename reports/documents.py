@@ -6,10 +6,12 @@ body text in 三号 on 28 pt lines, the signature and date of an unsealed docume
 
 Signature and date (7.3.5.2, 不加盖印章的公文): the signing body (发文机关署名) is set right-aligned
 with a right indent of two characters (右空二字), the date (成文日期) on the line under it with its first
-character two characters right of the signature's first (首字比发文机关署名首字右移二字). Both being
-right-aligned, the date's right indent is the width of the signature (its widest line) less the width
-of the date, measured in characters of 三号 where CJK and full-width characters count one and ASCII
-digits, letters and spaces half (the date's Arabic numerals are half-width). When the date is longer
+character two characters right of the signature's first (首字比发文机关署名首字右移二字). The date is
+set left-aligned at that place (the signature's start is known from its width, CJK characters
+counting one and ASCII digits half), so the spacing a renderer adds between "2026" and "年" cannot
+move it; the closing paragraphs also switch Word's CJK-digit autospacing off. A date nearly as long
+as the signature is right-aligned instead, its right indent the signature's width less its own, so
+that it never runs past the margin. When the date is longer
 than the signature, the standard sets the date 右空二字 and moves the signature left instead, so that
 its first character stays two characters left of the date's. A date without a signature keeps a
 right indent of four characters.
@@ -96,6 +98,7 @@ class _Look:
     outline_level: int | None = None  # shows headings in Word's navigation pane
     keep_with_next: bool = False
     snap_to_grid: bool = True
+    auto_space: bool = True  # Word's extra space between CJK and Latin letters or digits
 
 
 _LOOKS = {
@@ -104,11 +107,15 @@ _LOOKS = {
     "h1": _Look(H1_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.JUSTIFY, INDENT, outline_level=0, keep_with_next=True),
     "h2": _Look(H2_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.JUSTIFY, INDENT, outline_level=1, keep_with_next=True),
     "body": _Look(BODY_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.JUSTIFY, INDENT),
+    # No automatic CJK-digit spacing in the closing: the date's place is computed from the widths
+    # of its characters, and "2026年12月2日" would otherwise be wider than that by four gaps.
     "signature": _Look(BODY_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.RIGHT, right_indent=SIGNATURE_RIGHT_INDENT,
-                       keep_with_next=True),
-    "date": _Look(BODY_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.RIGHT, right_indent=DATE_ALONE_RIGHT_INDENT),
+                       keep_with_next=True, auto_space=False),
+    "date": _Look(BODY_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.RIGHT, right_indent=DATE_ALONE_RIGHT_INDENT,
+                  auto_space=False),
 }  # fmt: skip
 _BLANK = _LOOKS["body"]
+_DATE_AT = _Look(BODY_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.LEFT, first_line_indent=Pt(0), auto_space=False)
 
 
 def clean_text(text: str) -> str:
@@ -156,6 +163,24 @@ def closing_indents(signature: list[str], date: list[str]) -> tuple[Length, Leng
     return SIGNATURE_RIGHT_INDENT, _half_characters(max(date_indent, 0))
 
 
+# Room left after a left-aligned date for the spacing a renderer may still put between its digits
+# and 年/月/日 (LibreOffice does, whatever autoSpaceDN says): one character.
+DATE_SLACK = 2  # half characters
+
+
+def date_left_indent(signature: list[str], date: list[str]) -> Length | None:
+    """Where the date starts, when it is set left-aligned: two characters right of the
+    signature's first character (7.3.5.2), so that its place does not depend on how wide a
+    renderer draws it (CJK-digit spacing). None when the date is too long for that — as long as
+    the signature, or longer — and is right-aligned by :func:`closing_indents` instead."""
+    signature_width = max(map(text_width, signature), default=0)
+    date_width = max(map(text_width, date), default=0)
+    if not signature or not date or date_width + DATE_SLACK > signature_width:
+        return None
+    line = 2 * CHARS_PER_LINE
+    return _half_characters(line - 2 * 2 - signature_width + 2 * DATE_SHIFT)
+
+
 def summary_docx(blocks: list[dict]) -> bytes:
     """The summary as a .docx file. ``blocks`` are ``{"key", "kind", "text"}`` dicts in reading order.
 
@@ -177,16 +202,28 @@ def summary_docx(blocks: list[dict]) -> bytes:
         )
     )
 
+    signature_lines = [line for kind, lines in checked if kind == "signature" for line in lines]
+    date_lines = [line for kind, lines in checked if kind == "date" for line in lines]
+    date_start = date_left_indent(signature_lines, date_lines)
     title = ""
     previous = None
+    last = None
     for kind, lines in checked:
         if kind in ("signature", "date") and previous not in ("signature", "date", None):
-            _add_paragraph(document, _BLANK, [])  # one blank line between the text and the signature
+            # The closing is never alone on a page (GB/T 9704 7.3.5): the last paragraph of the
+            # text and the blank line under it keep with the signature.
+            if last is not None:
+                last.paragraph_format.keep_with_next = True
+            blank = _add_paragraph(document, _BLANK, [])  # one blank line between the text and the signature
+            blank.paragraph_format.keep_with_next = True
         if kind in ("title", "h1", "h2"):
-            _add_paragraph(document, _LOOKS[kind], lines)
+            last = _add_paragraph(document, _LOOKS[kind], lines)
         else:
             for line in lines:
-                _add_paragraph(document, _LOOKS[kind], [line], right_indent=right_indents.get(kind))
+                if kind == "date" and date_start is not None:
+                    last = _add_paragraph(document, _DATE_AT, [line], left_indent=date_start)
+                else:
+                    last = _add_paragraph(document, _LOOKS[kind], [line], right_indent=right_indents.get(kind))
         if kind == "title":
             _add_paragraph(document, _BLANK, [])  # GB/T 9704: a blank line under the title
             title = title or "".join(lines)
@@ -350,9 +387,22 @@ def _snap_to_grid(paragraph, snap: bool) -> None:
     element.set(qn("w:val"), "1" if snap else "0")
 
 
-def _add_paragraph(document, look: _Look, lines: list[str], right_indent: Length | None = None):
-    """A paragraph set as ``look`` (with ``right_indent`` instead of its own, if given); its lines are
-    joined by line breaks."""
+def _no_auto_space(paragraph) -> None:
+    """Switch off the automatic space between East-Asian text and Latin letters (autoSpaceDE) and
+    digits (autoSpaceDN) in one paragraph."""
+    ppr = paragraph._p.get_or_add_pPr()
+    for name in ("w:autoSpaceDE", "w:autoSpaceDN"):
+        element = ppr.find(qn(name))
+        if element is None:
+            element = OxmlElement(name)
+            ppr.insert_element_before(element, "w:bidi", "w:adjustRightInd", "w:snapToGrid", *_AFTER_SNAP_TO_GRID)
+        element.set(qn("w:val"), "0")
+
+
+def _add_paragraph(document, look: _Look, lines: list[str], right_indent: Length | None = None,
+                   left_indent: Length | None = None):
+    """A paragraph set as ``look`` (with ``right_indent`` instead of its own, if given, and
+    ``left_indent``); its lines are joined by line breaks."""
     paragraph = document.add_paragraph()
     paragraph.alignment = look.alignment
     paragraph_format = paragraph.paragraph_format
@@ -363,10 +413,14 @@ def _add_paragraph(document, look: _Look, lines: list[str], right_indent: Length
         right_indent = look.right_indent
     if right_indent is not None:
         paragraph_format.right_indent = right_indent
+    if left_indent is not None:
+        paragraph_format.left_indent = left_indent
     if look.keep_with_next:
         paragraph_format.keep_with_next = True
     if not look.snap_to_grid:
         _snap_to_grid(paragraph, False)
+    if not look.auto_space:
+        _no_auto_space(paragraph)
     if look.outline_level is not None:
         paragraph._p.get_or_add_pPr().get_or_add_outlineLvl().val = look.outline_level
     for number, line in enumerate(lines):

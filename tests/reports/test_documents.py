@@ -121,38 +121,41 @@ def test_text_width_counts_cjk_as_two_and_ascii_as_one_half_character():
     assert text_width("（一）A 1") == 9
 
 
-def test_signature_and_date_are_right_aligned_in_fangsong():
+def test_signature_is_right_aligned_and_the_date_placed_under_it_in_fangsong():
     document = open_docx()
+    signature = paragraph(document, "城关区委组织部")
+    assert signature.alignment == WD_ALIGN_PARAGRAPH.RIGHT and signature.paragraph_format.keep_with_next
     for text in ("城关区委组织部", "2025年12月31日"):
-        p = paragraph(document, text)
-        assert p.alignment == WD_ALIGN_PARAGRAPH.RIGHT
-        assert east_asia(p.runs[0]) == "仿宋_GB2312"
-    assert paragraph(document, "城关区委组织部").paragraph_format.keep_with_next
+        assert east_asia(paragraph(document, text).runs[0]) == "仿宋_GB2312"
 
 
 def test_date_starts_two_characters_right_of_the_signature():
-    # GB/T 9704-2012 7.3.5.2: signature 右空二字; the date's first character two characters right of
-    # the signature's. Signature 13 characters, date 7: the date's right indent is 13 - 7 = 6 characters.
+    # GB/T 9704-2012 7.3.5.2: signature 右空二字 (13 characters, so it starts at character 13 of 28);
+    # the date's first character two characters right of the signature's: left-aligned at 15
+    # characters, wherever a renderer's CJK-digit spacing puts its end.
     (signature,), date = closing("中共东岗西路街道工作委员会", "2026年11月30日")
     assert signature.paragraph_format.right_indent == Pt(32)
-    assert date.paragraph_format.right_indent == Pt(96)
+    assert date.alignment == WD_ALIGN_PARAGRAPH.LEFT
+    assert date.paragraph_format.left_indent == Pt(16 * 15) and date.paragraph_format.first_line_indent == Pt(0)
 
 
 def test_date_is_placed_under_the_widest_line_of_a_two_line_signature():
     signatures, date = closing("中共东岗西路街道工作委员会\n组织部", "2026年11月30日")
     assert [p.paragraph_format.right_indent for p in signatures] == [Pt(32), Pt(32)]
-    assert date.paragraph_format.right_indent == Pt(96)
+    assert date.paragraph_format.left_indent == Pt(16 * 15)
 
 
-def test_half_characters_are_kept_in_the_date_indent():
+def test_the_date_leaves_room_for_renderer_spacing_before_the_margin():
     (signature,), date = closing("中共城关区委组织部", "2025年1月10日")  # 9 and 3 + 7 × 0.5 = 6.5 characters
     assert signature.paragraph_format.right_indent == Pt(32)
-    assert date.paragraph_format.right_indent == Pt(40)  # 2.5 characters
+    assert date.paragraph_format.left_indent == Pt(16 * 19)  # starts at 19, ends at 25.5 of 28
+    assert 19 + 6.5 + 1 <= 28
 
 
 def test_a_date_as_long_as_the_signature_is_set_flush_right():
     (signature,), date = closing("城关区委组织部", "2025年12月31日")  # both 7 characters
     assert signature.paragraph_format.right_indent == Pt(32)
+    assert date.alignment == WD_ALIGN_PARAGRAPH.RIGHT  # left-aligned at 21 it could run past 28
     assert date.paragraph_format.right_indent in (None, Pt(0))
 
 
@@ -235,3 +238,30 @@ def test_28_characters_a_line_without_a_character_grid():
     pitch = 16 + int(spacing.get(qn("w:val"))) / 20
     type_area = (section.page_width - section.left_margin - section.right_margin) / 12700  # EMU → pt
     assert int(type_area // pitch) == 28
+
+
+def test_the_closing_keeps_with_the_last_paragraph():
+    """GB/T 9704 7.3.5: the signature is never alone on a page — the last paragraph of the text and
+    the blank line under it keep with the signature, the signature with the date."""
+    document = open_docx()
+    paragraphs = document.paragraphs
+    signature = next(i for i, p in enumerate(paragraphs) if p.text == "城关区委组织部")
+    last_text, blank = paragraphs[signature - 2], paragraphs[signature - 1]
+    assert last_text.text.startswith("全区共有社区工作者") and blank.text == ""
+    assert last_text.paragraph_format.keep_with_next and blank.paragraph_format.keep_with_next
+    assert paragraphs[signature].paragraph_format.keep_with_next
+
+
+def test_the_closing_has_no_automatic_cjk_digit_spacing():
+    """The date's offset is computed from its characters' widths: Word's automatic space between
+    "2025" and "年" would shift it, so the signature and the date switch it off (body text keeps it)."""
+    document = open_docx()
+    for text in ("城关区委组织部", "2025年12月31日"):
+        ppr = paragraph(document, text)._p.pPr
+        assert ppr.find(qn("w:autoSpaceDN")).get(qn("w:val")) == "0"
+        assert ppr.find(qn("w:autoSpaceDE")).get(qn("w:val")) == "0"
+    body = paragraph(document, "全区共有社区工作者1234名，其中大专以上学历986名。")._p.pPr
+    assert body.find(qn("w:autoSpaceDN")) is None
+    # schema order: autoSpaceDN before snapToGrid, spacing, ind, jc
+    names = [child.tag.split("}")[1] for child in paragraph(document, "2025年12月31日")._p.pPr]
+    assert names.index("autoSpaceDN") < names.index("spacing") < names.index("ind") < names.index("jc")
