@@ -93,7 +93,7 @@ def draft_summary(summary_id: int, *, language: str | None = None) -> None:
             _progress(summary, 2)
             title = _("%(node)s %(year)s statistics of the 三有一化 work") % {"node": node.name, "year": year}
             buffer = io.BytesIO()
-            statistics_workbook(table, title=title).save(buffer)
+            statistics_workbook(table, title=title, problems=figures["problems"]).save(buffer)
             _progress(summary, 3)
             blocks = drafting.compose(
                 node=node, year=year, figures=figures, suggestions=drafting.suggestion_texts(node),

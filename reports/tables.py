@@ -12,8 +12,16 @@ kept by a street or a district itself rather than by a community. Each such node
 its own ("<name>本级", ``"own": True``) with only the 一化 figures, after the rows under it, so
 that subtotals and the total agree with the summary's text and the dashboard.
 
-Blanks (None) mean "does not apply": the standards and "meets the standard" where no standard
-applies that year, and a percentage whose base is 0 (no cadres, nothing spent).
+Blanks (None) mean "does not apply" or "not entered": the standards and "meets the standard"
+where no standard applies that year, a percentage whose base is 0 (no cadres, nothing spent), and
+every figure of a family (cadres, funds, venues, 一化) a community has no record of in the year —
+the one rule for "no data" of the summary and the dashboard (reports.figures.RECORD_FAMILIES):
+未录入 is blank, never 0.
+
+The workbook prints as the summary's annex (附表): one sheet per part of the work (people, money,
+venues, regional building) rather than one sheet 38 columns wide, a sheet of the problems the
+summary names, a Chinese font, whole yuan without ".00", and standards (what each community
+should have) never summed into subtotals.
 """
 
 from __future__ import annotations
@@ -95,9 +103,34 @@ def _json_value(value: Any) -> Any:
     return str(value)
 
 
+# "No data" per community and year: a family without any record leaves its figures blank.
+# (record test on the facts, figures it blanks)
+NO_DATA = {
+    "staffing.": (("staffing.staff_count",), None),
+    "funding.": (("funding.working_funds", "funding.office_funds", "funding.party_funds", "funding.spent"),
+                 ("funding.working_standard",)),  # the standard applies whether or not funds were entered
+    "venues.": (("venues.built_area",), ("venues.required_area",)),
+    "regional_building.": (tuple(f"regional_building.{k}" for k in (
+        "meetings_held", "agreements_in_force", "commitments_due", "members_registered")), None),
+}
+
+
+def _unrecorded(facts: dict) -> set[str]:
+    """The keys of ``facts`` to leave blank because their family has no record (see NO_DATA)."""
+    blank = set()
+    for prefix, (tests, kept) in NO_DATA.items():
+        if not any(facts.get(key) for key in tests):
+            blank |= {key for key in facts if key.startswith(prefix) and key not in (kept or ())}
+    return blank
+
+
 def _pick(facts: dict, keys: list[str]) -> dict:
-    """A community's values of ``keys``, with blanks where a figure does not apply."""
+    """A community's values of ``keys``, with blanks where a figure does not apply or was not entered."""
     values = {key: _json_value(facts.get(key)) for key in keys}
+    if facts:
+        for key in _unrecorded(facts):
+            if key in values:
+                values[key] = None
     for flag, governed in STANDARD_FLAGS.items():
         if not facts.get(flag):
             values.update({key: None for key in governed if key in values})
@@ -108,8 +141,11 @@ def _pick(facts: dict, keys: list[str]) -> dict:
 
 
 def _own_values(facts: dict, keys: list[str]) -> dict:
-    """A street's or district's own row: its 一化 figures, blank for everything else."""
-    return {key: facts.get(key[len(REGIONAL_PREFIX):]) if key in REGIONAL_KEYS else None for key in keys}
+    """A street's or district's own row: its 一化 figures (blank in a year it has no record of),
+    blank for everything else."""
+    recorded = any(facts.get(key[len(REGIONAL_PREFIX):]) for key in NO_DATA[REGIONAL_PREFIX][0])
+    return {key: facts.get(key[len(REGIONAL_PREFIX):]) if key in REGIONAL_KEYS and recorded else None
+            for key in keys}
 
 
 def _own_sort_key(node: Node) -> str:
@@ -199,14 +235,20 @@ def _kind_of(key: str, kinds: dict[str, str]) -> str:
     return kinds.get(key) or _KIND_OF_EXTRA.get(key) or "money"
 
 
+# What each community should have: a sum of standards means nothing, so subtotals leave them blank.
+STANDARD_KEYS = {"funding.working_standard", "venues.required_area"}
+
+
 def _aggregate(values: list[dict], kinds: dict[str, str]) -> dict[str, Any]:
     """Subtotal of some rows' values (one year): sums and counts of yes over the values present
-    (a blank standard is neither summed nor counted), ratios recomputed from the summed parts."""
+    (a blank is neither summed nor counted; nothing present is blank, not 0), ratios recomputed
+    from the summed parts, standards left blank."""
     keys = set(kinds) | {part for parts in RATIOS.values() for part in parts}
     totals: dict[str, Any] = {}
     for key in keys:
         kind = _kind_of(key, kinds)
-        if kind == "percent":
+        if kind == "percent" or key in STANDARD_KEYS:
+            totals[key] = None
             continue
         present = [_number(v.get(key), kind) for v in values if v.get(key) is not None]
         if not present:
@@ -228,13 +270,20 @@ def _aggregate(values: list[dict], kinds: dict[str, str]) -> dict[str, Any]:
     return totals
 
 
+TABLE_FONT = "宋体"  # offices print statistical tables in 宋体 (仿宋 for documents)
+HEADER_FONT = "黑体"
+TITLE_FONT = "方正小标宋简体"
+FONT_SIZE = 11
+
+
 class _Styles:
     thin = Side(style="thin", color="808080")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    header_font = Font(bold=True)
-    title_font = Font(bold=True, size=16)
-    bold = Font(bold=True)
-    italic = Font(italic=True)
+    plain = Font(name=TABLE_FONT, size=FONT_SIZE)
+    header_font = Font(name=HEADER_FONT, size=FONT_SIZE)
+    title_font = Font(name=TITLE_FONT, size=18)
+    bold = Font(name=TABLE_FONT, size=FONT_SIZE, bold=True)
+    italic = Font(name=TABLE_FONT, size=FONT_SIZE, italic=True)
     subtotal_fill = PatternFill("solid", fgColor="F2F2F2")
     total_fill = PatternFill("solid", fgColor="E2EFDA")
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -263,30 +312,120 @@ def _write_values(ws, row: int, cells, values: dict[str, dict], *, bool_as_text:
             cell.alignment = _Styles.center
         else:
             cell.value = _number(value, "int" if kind == "bool" else kind)
-            cell.number_format = NUMBER_FORMATS[kind]
+            cell.number_format = _number_format(cell.value, kind)
             cell.alignment = _Styles.right
+
+
+def _number_format(value, kind: str) -> str:
+    """Yuan and ㎡ as offices write them: whole amounts without ".00"."""
+    if kind in ("money", "area") and isinstance(value, Decimal) and value == value.to_integral_value():
+        return NUMBER_FORMATS["int"]
+    return NUMBER_FORMATS[kind]
 
 
 def _style_row(ws, row: int, last_col: int, *, font=None, fill=None) -> None:
     for col in range(1, last_col + 1):
         cell = ws.cell(row=row, column=col)
         cell.border = _Styles.border
-        if font is not None:
-            cell.font = font
+        cell.font = font if font is not None else _Styles.plain
         if fill is not None:
             cell.fill = fill
 
 
-def statistics_workbook(table: dict, *, title: str) -> openpyxl.Workbook:
-    """The statistical table as a printable workbook: title, two-row header (each figure over
-    "<year>" and "<previous year>"), one row per community, streets' and districts' own rows
-    (italic, unnumbered), street subtotals and a total.
+# The sheets of the workbook: (key prefix of their figures, sheet name) — the four parts of the
+# work, as the summary's (一)–(四).
+SHEETS = [
+    ("staffing.", gettext_lazy("Someone to manage affairs")),
+    ("funding.", gettext_lazy("Money to get things done")),
+    ("venues.", gettext_lazy("A place to discuss matters")),
+    (REGIONAL_PREFIX, gettext_lazy("Regional party building")),
+]
+# A4 landscape, 277 mm of printable width, is about this many Excel width units of 宋体 11 pt:
+# narrower sheets are widened to it so that a street's few columns fill the page.
+PAGE_WIDTH_UNITS = 150
 
-    Values are written as numbers (not formulas), so they read back without Excel; yes/no
-    figures show 是/否 per community and the number of communities with yes in sums. Blank
-    values (no standard, no base for a percentage) stay blank and are left out of sums.
-    Printed on A3 landscape, one page wide.
+
+def statistics_workbook(table: dict, *, title: str, problems: list[dict] | None = None) -> openpyxl.Workbook:
+    """The statistical tables as a printable workbook, the summary's annex (附表): one sheet per
+    part of the work (:data:`SHEETS`), then, given the summary's ``problems``, a sheet listing
+    the communities (and streets' own records) each problem concerns.
+
+    Each table sheet: title, two-row header (each figure over "<year>" and "<previous year>"),
+    one row per community, streets' and districts' own rows (italic, unnumbered; on the
+    regional sheet only, the only figures they have), street subtotals and a total. Values
+    are written as numbers (not formulas), so they read back without Excel; yes/no figures show
+    是/否 per community and the number of communities with yes in sums. Blank values (no
+    standard, no base for a percentage, nothing entered) stay blank and are left out of sums;
+    standards are not summed. Printed on A4 landscape, one page wide.
     """
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    number = 0
+    for prefix, name in SHEETS:
+        columns = [c for c in table["columns"] if c["key"].startswith(prefix)]
+        if not columns:
+            continue
+        number += 1
+        ws = wb.create_sheet(_sheet_name(number, str(name)))
+        own = prefix == REGIONAL_PREFIX
+        rows = [r for r in table["rows"] if own or not r.get("own")]
+        _table_sheet(ws, {**table, "columns": columns, "rows": rows},
+                     title=_("Annex %(n)s: %(title)s (%(part)s)") % {"n": number, "title": title, "part": name})
+    if problems is not None:
+        number += 1
+        _problems_sheet(wb.create_sheet(_sheet_name(number, str(_("Problems found")))), problems,
+                        title=_("Annex %(n)s: %(title)s (%(part)s)") % {
+                            "n": number, "title": title, "part": _("Problems found")})
+    return wb
+
+
+def _sheet_name(number: int, name: str) -> str:
+    return (_("Annex %(n)s %(name)s") % {"n": number, "name": name})[:31]
+
+
+def _problems_sheet(ws, problems: list[dict], *, title: str) -> None:
+    """The full list behind the summary's 二、存在的问题: one row per community (or own record)."""
+    headers = [(_("No."), 6), (_("Problem"), 34), (_("Street"), 18), (_("Community or conference"), 30),
+               (_("Particulars"), 40)]
+    ws.cell(row=1, column=1, value=neutralise(title)).font = _Styles.title_font
+    ws.cell(row=1, column=1).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    ws.row_dimensions[1].height = 36
+    for col, (label, width) in enumerate(headers, start=1):
+        cell = ws.cell(row=2, column=col, value=str(label))
+        cell.font, cell.fill, cell.alignment, cell.border = _Styles.header_font, HEADER_FILL, _Styles.center, _Styles.border
+        ws.column_dimensions[get_column_letter(col)].width = width
+    row = 3
+    for number, item in enumerate((it | {"label": p["label"]} for p in problems for it in p["items"]), start=1):
+        values = [number, item["label"], item.get("street", ""), item["name"], item.get("detail", "")]
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(row=row, column=col, value=neutralise(value) if isinstance(value, str) else value)
+            cell.font, cell.border = _Styles.plain, _Styles.border
+            cell.alignment = _Styles.center if col == 1 else Alignment(vertical="center", wrap_text=True)
+        row += 1
+    if row == 3:
+        ws.cell(row=3, column=1, value=str(_("No problem found in the data."))).font = _Styles.plain
+        ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=len(headers))
+        row += 1
+    ws.freeze_panes = "A3"
+    ws.print_title_rows = "2:2"
+    ws.print_area = f"A1:{get_column_letter(len(headers))}{row - 1}"
+    _print_setup(ws)
+
+
+def _print_setup(ws) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3)
+    ws.oddFooter.center.text = _("Page &P of &N")
+    ws.evenFooter.center.text = _("Page &P of &N")
+
+
+def _table_sheet(ws, table: dict, *, title: str) -> None:
     columns = table["columns"]
     year, previous_year = table["year"], table["previous_year"]
     kinds = {c["key"]: c["kind"] for c in columns}
@@ -294,15 +433,12 @@ def statistics_workbook(table: dict, *, title: str) -> openpyxl.Workbook:
     last_col = FIXED_COLUMNS + 2 * len(columns)
     last_letter = get_column_letter(last_col)
 
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = str(_("Statistics"))[:31]
-
     # Title.
     ws.cell(row=1, column=1, value=neutralise(title)).font = _Styles.title_font
     ws.cell(row=1, column=1).alignment = Alignment(horizontal="center", vertical="center")
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_col)
-    ws.row_dimensions[1].height = 32
+    ws.row_dimensions[1].height = 36
+    ws.cell(row=1, column=1).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
     # Two-row header.
     top, bottom = HEADER_ROWS
@@ -318,7 +454,7 @@ def statistics_workbook(table: dict, *, title: str) -> openpyxl.Workbook:
             ws.cell(row=top, column=col, value=column["label"])
             ws.merge_cells(start_row=top, start_column=col, end_row=top, end_column=col + 1)
         ws.cell(row=bottom, column=col, value=current_label if which == "current" else previous_label)
-        ws.column_dimensions[get_column_letter(col)].width = 13 if column["kind"] == "money" else 10
+        ws.column_dimensions[get_column_letter(col)].width = 13 if column["kind"] == "money" else 11
     for row in HEADER_ROWS:
         for col in range(1, last_col + 1):
             cell = ws.cell(row=row, column=col)
@@ -379,13 +515,12 @@ def statistics_workbook(table: dict, *, title: str) -> openpyxl.Workbook:
     ws.freeze_panes = f"{get_column_letter(LABEL_COLUMNS + 1)}{FIRST_DATA_ROW}"
     ws.print_title_rows = f"{top}:{bottom}"
     ws.print_area = f"A1:{last_letter}{last_row}"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A3  # 38 columns: A4 would print at ~36 %
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages down as needed
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3)
-    ws.oddFooter.center.text = _("Page &P of &N")
-    ws.evenFooter.center.text = _("Page &P of &N")
-    return wb
+    for r in range(FIRST_DATA_ROW, last_row + 1):
+        ws.row_dimensions[r].height = 20
+    # Widen a narrow sheet to the page: its value columns share what the fixed ones leave.
+    widths = [ws.column_dimensions[get_column_letter(c)].width for c in range(1, last_col + 1)]
+    if sum(widths) < PAGE_WIDTH_UNITS:
+        extra = (PAGE_WIDTH_UNITS - sum(widths)) / (last_col - FIXED_COLUMNS)
+        for c in range(FIXED_COLUMNS + 1, last_col + 1):
+            ws.column_dimensions[get_column_letter(c)].width = round(widths[c - 1] + extra, 1)
+    _print_setup(ws)

@@ -243,8 +243,10 @@ def test_excel_download_read_back(weak, login, personas):
     summary = start(personas.district_reviewer, weak.district)
     response = login(personas.district_reviewer).get(reverse("reports:summary_xlsx", args=[summary.pk]))
     assert response.status_code == 200
-    ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    assert ws["A1"].value == "城关区2025年“三有一化”工作统计表"
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["附表1 有人管事", "附表2 有钱办事", "附表3 有场所议事", "附表4 区域化党建", "附表5 存在问题清单"]
+    ws = book.worksheets[0]
+    assert ws["A1"].value == "附表1：城关区2025年“三有一化”工作统计表（有人管事）"
     values = [[c for c in row] for row in ws.iter_rows(values_only=True)]
     names = [row[2] for row in values]
     assert "南关社区" in names and "北关社区" in names and "中山社区" in names
@@ -255,6 +257,10 @@ def test_excel_download_read_back(weak, login, personas):
     assert (subtotal[cadres], subtotal[cadres + 1]) == (5, 4)  # 2025 beside 2024
     assert total[cadres] == 5
     assert ws.freeze_panes == "D4"
+    # the annex of problems lists every community the text names or counts
+    problems = [row for row in book.worksheets[4].iter_rows(min_row=3, values_only=True)]
+    assert len(problems) == sum(len(p["items"]) for p in summary.figures["problems"])
+    assert ("中山社区" in {row[3] for row in problems}) and problems[0][0] == 1
 
 
 # ---- the background job ------------------------------------------------------------------

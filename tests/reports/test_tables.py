@@ -115,12 +115,14 @@ def test_table_values_for_both_years(data):
     assert num(a2["current"]["funding.working_funds"]) == 12000 and a2["current"]["funding.funds_meet_standard"] is False
     assert a2["previous"]["funding.funds_meet_standard"] is True and num(a2["previous"]["funding.party_work_share"]) == 100
     assert num(a2["current"]["venues.built_area"]) == 320 and a2["current"]["venues.area_meets_standard"] is True
-    assert num(a2["previous"]["venues.built_area"]) == 0 and a2["previous"]["venues.area_meets_standard"] is None
-    # 中山: nothing but a meeting; it inherits the standards; no cadres and no spending: no shares
-    assert b1["current"]["staffing.staff_count"] == 0 and b1["current"]["staffing.college_share"] is None
-    assert b1["current"]["funding.party_work_share"] is None and b1["current"]["funding.funds_meet_standard"] is False
-    assert num(b1["current"]["funding.working_standard"]) == 20000 and num(b1["current"]["funding.working_funds"]) == 0
-    assert b1["current"]["regional_building.meetings_held"] == 1
+    # no venue yet in 2024: not entered, blank (not 0 ㎡)
+    assert a2["previous"]["venues.built_area"] is None and a2["previous"]["venues.area_meets_standard"] is None
+    # 中山: nothing but a meeting; it inherits the standards; no cadres, no funds entered: blank, not 0
+    assert b1["current"]["staffing.staff_count"] is None and b1["current"]["staffing.college_share"] is None
+    assert b1["current"]["funding.party_work_share"] is None and b1["current"]["funding.funds_meet_standard"] is None
+    assert num(b1["current"]["funding.working_standard"]) == 20000 and b1["current"]["funding.working_funds"] is None
+    assert b1["current"]["regional_building.meetings_held"] == 1 and b1["current"]["regional_building.commitments_due"] == 0
+    assert b1["previous"]["regional_building.meetings_held"] is None  # nothing of 一化 in 2024
 
 
 @pytest.mark.django_db
@@ -147,7 +149,7 @@ def test_no_standard_leaves_the_standard_blank(data):
     rows = {r["name"]: r for r in community_table(node=data.city, year=YEAR)["rows"]}
     for which in ("current", "previous"):
         values = rows["西湖社区"][which]
-        assert num(values["funding.working_funds"]) == 0 and num(values["venues.built_area"]) == 0
+        assert values["funding.working_funds"] is None and values["venues.built_area"] is None  # not entered
         assert values["funding.working_standard"] is None and values["funding.funds_meet_standard"] is None
         assert values["venues.required_area"] is None and values["venues.area_meets_standard"] is None
     assert rows["南关社区"]["previous"]["funding.working_standard"] == "15000.00"  # the district's applies
@@ -165,7 +167,7 @@ def test_own_rows_of_streets_and_districts(street_records):
                                                                               data.street_a.code)
     assert (district["street_code"], district["street_name"], district["code"]) == ("", "", data.district.code)
     assert regional(street["current"]) == [2, 1, 1, 1, 0] and regional(street["previous"]) == [1, 0, 0, 0, 0]
-    assert regional(district["current"]) == [1, 0, 0, 0, 0] and regional(district["previous"]) == [0, 0, 0, 0, 0]
+    assert regional(district["current"]) == [1, 0, 0, 0, 0] and regional(district["previous"]) == [None] * 5
     # everything but 一化 is blank on an own row (the street is not a community)
     others = [k for k in street["current"] if not k.startswith("regional_building.")]
     assert others and all(street[w][k] is None for k in others for w in ("current", "previous"))
@@ -181,7 +183,7 @@ def test_own_rows_of_streets_and_districts(street_records):
     city = community_table(node=data.city, year=YEAR)["rows"]
     assert [r["name"] for r in city] == ["南关社区", "北关社区", own("酒泉路街道"), "中山社区", own("城关区"),
                                          "西湖社区", own("西园街道")]
-    assert regional(city[-1]["current"]) == [0, 0, 0, 0, 0] and regional(city[-1]["previous"]) == [0, 1, 0, 0, 0]
+    assert regional(city[-1]["current"]) == [None] * 5 and regional(city[-1]["previous"]) == [0, 1, 0, 0, 0]
 
 
 def add_communities(tree, n):
@@ -223,24 +225,58 @@ def test_the_table_costs_a_constant_number_of_queries(street_records):
 
 
 TITLE = "城关区2025年“三有一化”统计表"
+SHEET_NAMES = ["附表1 有人管事", "附表2 有钱办事", "附表3 有场所议事", "附表4 区域化党建"]
 
 
-def reopen(table, title=TITLE):
+class Col(int):
+    """A column of one sheet of the workbook (found by its header label)."""
+
+    def __new__(cls, ws, col):
+        obj = int.__new__(cls, col)
+        obj.ws = ws
+        return obj
+
+    def __add__(self, n):
+        return Col(self.ws, int(self) + n)
+
+
+class Book:
+    """The workbook read back: ``cell(row, column)`` on the sheet that holds ``column`` (a
+    :class:`Col`), else on the first sheet; other attributes are the first sheet's."""
+
+    def __init__(self, wb):
+        self.wb = wb
+        self.first = wb.worksheets[0]
+
+    def cell(self, row, column):
+        ws = column.ws if isinstance(column, Col) else self.first
+        return ws.cell(row=row, column=int(column))
+
+    def __getitem__(self, key):
+        return self.first[key]
+
+    def __getattr__(self, name):
+        return getattr(self.first, name)
+
+
+def reopen(table, title=TITLE, problems=None):
     buffer = io.BytesIO()
-    statistics_workbook(table, title=title).save(buffer)
+    statistics_workbook(table, title=title, problems=problems).save(buffer)
     buffer.seek(0)
-    return openpyxl.load_workbook(buffer).active
+    return Book(openpyxl.load_workbook(buffer))
 
 
-def column_of(ws, label):
-    """The sheet column of a figure's current-year value, found by its header label."""
-    for cell in ws[2]:
-        if cell.value == label:
-            return cell.column
+def column_of(book, label):
+    """The column of a figure's current-year value, found by its header label on any sheet."""
+    for ws in book.wb.worksheets:
+        for cell in ws[2]:
+            if cell.value == label:
+                return Col(ws, cell.column)
     raise AssertionError(f"no header {label!r}")
 
 
 def row_of(ws, text):
+    ws = ws.first if isinstance(ws, Book) else ws
     for row in ws.iter_rows(min_row=4):
         if any(c.value == text for c in row[:4]):
             return row[0].row
@@ -254,25 +290,31 @@ def sheet(data):
 
 @pytest.mark.django_db
 def test_title_and_two_row_header(sheet):
-    ws = sheet
-    assert ws.title == _("Statistics")
-    assert ws["A1"].value == TITLE
-    last = 4 + 2 * len(COLUMNS)
-    assert any(str(r) == f"A1:{openpyxl.utils.get_column_letter(last)}1" for r in ws.merged_cells.ranges)
-    assert [ws.cell(row=2, column=c).value for c in range(1, 5)] == [_("No."), _("Street"), _("Community"), _("Division code")]
-    for c in range(1, 5):  # merged down over both header rows
-        letter = openpyxl.utils.get_column_letter(c)
-        assert f"{letter}2:{letter}3" in {str(r) for r in ws.merged_cells.ranges}
+    """One sheet per part of the work (附表1–4), each with the title, its figures over two years."""
+    assert [ws.title for ws in sheet.wb.worksheets] == SHEET_NAMES  # no problems given: no problem sheet
     year_label = pgettext("year column of a statistics table", "%(year)s")
-    for index, (_key, label, _kind) in enumerate(COLUMNS):
-        col = 5 + 2 * index
-        assert ws.cell(row=2, column=col).value == str(label)
-        letters = openpyxl.utils.get_column_letter(col), openpyxl.utils.get_column_letter(col + 1)
-        assert f"{letters[0]}2:{letters[1]}2" in {str(r) for r in ws.merged_cells.ranges}
-        assert ws.cell(row=3, column=col).value == year_label % {"year": YEAR}
-        assert ws.cell(row=3, column=col + 1).value == year_label % {"year": PREVIOUS}
-    assert ws.max_column == last
-    assert ws["E2"].font.b and ws["E3"].fill.fgColor.rgb.endswith("DDEBF7") and ws["E3"].border.left.style == "thin"
+    for ws, (prefix, part) in zip(sheet.wb.worksheets, [("staffing.", "有人管事"), ("funding.", "有钱办事"),
+                                                          ("venues.", "有场所议事"), ("regional_building.", "区域化党建")]):
+        columns = [(key, label) for key, label, _kind in COLUMNS if key.startswith(prefix)]
+        assert ws["A1"].value == f"附表{ws.title[2]}：{TITLE}（{part}）"
+        last = 4 + 2 * len(columns)
+        assert any(str(r) == f"A1:{openpyxl.utils.get_column_letter(last)}1" for r in ws.merged_cells.ranges)
+        assert [ws.cell(row=2, column=c).value for c in range(1, 5)] == [
+            _("No."), _("Street"), _("Community"), _("Division code")]
+        for c in range(1, 5):  # merged down over both header rows
+            letter = openpyxl.utils.get_column_letter(c)
+            assert f"{letter}2:{letter}3" in {str(r) for r in ws.merged_cells.ranges}
+        for index, (_key, label) in enumerate(columns):
+            col = 5 + 2 * index
+            assert ws.cell(row=2, column=col).value == str(label)
+            letters = openpyxl.utils.get_column_letter(col), openpyxl.utils.get_column_letter(col + 1)
+            assert f"{letters[0]}2:{letters[1]}2" in {str(r) for r in ws.merged_cells.ranges}
+            assert ws.cell(row=3, column=col).value == year_label % {"year": YEAR}
+            assert ws.cell(row=3, column=col + 1).value == year_label % {"year": PREVIOUS}
+        assert ws.max_column == last
+        assert ws["E3"].fill.fgColor.rgb.endswith("DDEBF7") and ws["E3"].border.left.style == "thin"
+        # Chinese fonts: 黑体 header, 宋体 cells, 方正小标宋简体 title
+        assert (ws["A1"].font.name, ws["E2"].font.name, ws["C4"].font.name) == ("方正小标宋简体", "黑体", "宋体")
 
 
 @pytest.mark.django_db
@@ -296,9 +338,9 @@ def test_community_rows_for_both_years(sheet):
     assert (ws.cell(row=a2, column=funds).value, ws.cell(row=a2, column=funds + 1).value) == (12000, 15000)
     assert (ws.cell(row=a2, column=meets).value, ws.cell(row=a2, column=meets + 1).value) == (no, yes)
     assert ws.cell(row=a2, column=area).value == 320
-    # number formats
-    assert ws.cell(row=r, column=funds).number_format == "#,##0.00"
-    assert ws.cell(row=r, column=area).number_format == "#,##0.00"
+    # number formats: whole yuan and ㎡ without ".00"
+    assert ws.cell(row=r, column=funds).number_format == "#,##0"
+    assert ws.cell(row=r, column=area).number_format == "#,##0"
     assert ws.cell(row=r, column=staff).number_format == "#,##0"
     assert ws.cell(row=r, column=share).number_format == '0.0"%"'
 
@@ -320,33 +362,34 @@ def test_street_subtotal_and_total(sheet):
     assert values(sub, "staffing.one_shoulder") == (1, 1)  # communities with yes
     assert values(sub, "staffing.party_workers") == (1, 1)
     assert values(sub, "funding.working_funds") == (32000, 27000)
-    assert values(sub, "funding.working_standard") == (40000, 30000)
+    assert values(sub, "funding.working_standard") == (None, None)  # standards are not summed
     assert values(sub, "funding.funds_meet_standard") == (1, 1)
     assert values(sub, "funding.party_work_share") == (50, 100)  # 3,000 / 6,000 and 1,000 / 1,000
     assert values(sub, "venues.built_area") == (570, 250)
-    assert values(sub, "venues.required_area") == (600, None)  # no standard in 2024: nothing summed
+    assert values(sub, "venues.required_area") == (None, None)
     assert values(sub, "venues.area_meets_standard") == (1, None)  # nor counted
     assert values(sub, "regional_building.meetings_held") == (2, 1)
     assert values(sub, "regional_building.commitments_due") == (2, 1)
     assert values(sub, "regional_building.members_registered") == (3, 1)
     b_sub = row_of(ws, _("%(street)s subtotal") % {"street": "张掖路街道"})
     assert b_sub == 8 and ws.cell(row=7, column=3).value == "中山社区"
-    assert values(b_sub, "regional_building.meetings_held") == (1, 0)
+    assert values(b_sub, "regional_building.meetings_held") == (1, None)  # 2024: nothing entered, blank
     # 中山 alone: no cadres, nothing spent: no share, neither in its row nor in the subtotal
     for key in ("staffing.college_share", "funding.party_work_share"):
         assert values(7, key) == (None, None) and values(b_sub, key) == (None, None)
-    assert values(b_sub, "funding.funds_meet_standard") == (0, 0)  # a standard applies, not met
+    assert values(b_sub, "funding.funds_meet_standard") == (None, None)  # no funds entered: not "not met"
+    assert values(b_sub, "staffing.staff_count") == (None, None) and values(7, "staffing.staff_count") == (None, None)
     total = row_of(ws, _("Total"))
     assert total == 9 == ws.max_row
     assert values(total, "staffing.staff_count") == (5, 4)
     assert values(total, "staffing.college_share") == (80, 50)
     assert values(total, "funding.working_funds") == (32000, 27000)
-    assert values(total, "funding.working_standard") == (60000, 45000)
+    assert values(total, "funding.working_standard") == (None, None)
     assert values(total, "funding.funds_meet_standard") == (1, 1)
-    assert values(total, "venues.required_area") == (900, None)
+    assert values(total, "venues.required_area") == (None, None)
     assert values(total, "venues.area_meets_standard") == (1, None)
     assert values(total, "regional_building.meetings_held") == (3, 1)
-    assert ws.cell(row=total, column=col["funding.working_funds"]).number_format == "#,##0.00"
+    assert ws.cell(row=total, column=col["funding.working_funds"]).number_format == "#,##0"
     assert ws.cell(row=total, column=col["staffing.one_shoulder"]).number_format == "#,##0"
     assert ws.cell(row=total, column=col["funding.working_funds"]).font.b
 
@@ -371,47 +414,49 @@ def test_no_funding_standard_in_the_workbook(data):
         assert (ws.cell(row=row, column=standard).value, ws.cell(row=row, column=standard + 1).value) == (None, None)
         assert (ws.cell(row=row, column=meets).value, ws.cell(row=row, column=meets + 1).value) == (None, None)
     total = row_of(ws, _("Total"))
-    assert (ws.cell(row=total, column=standard).value, ws.cell(row=total, column=meets).value) == (60000, 1)
+    assert (ws.cell(row=total, column=standard).value, ws.cell(row=total, column=meets).value) == (None, 1)
 
 
 @pytest.mark.django_db
 def test_own_rows_in_the_workbook(street_records):
-    ws = reopen(community_table(node=street_records.district, year=YEAR))
-    col = {key: column_of(ws, str(label)) for key, label, _kind in COLUMNS}
+    book = reopen(community_table(node=street_records.district, year=YEAR))
+    regional_sheet = book.wb.worksheets[3]
+    col = {key: column_of(book, str(label)) for key, label, _kind in COLUMNS}
 
     def values(row, key):
-        return ws.cell(row=row, column=col[key]).value, ws.cell(row=row, column=col[key] + 1).value
+        return book.cell(row, col[key]).value, book.cell(row, col[key] + 1).value
 
-    street, sub = row_of(ws, own("酒泉路街道")), row_of(ws, _("%(street)s subtotal") % {"street": "酒泉路街道"})
-    assert (row_of(ws, "北关社区"), street, sub) == (5, 6, 7)  # after the communities, before the subtotal
-    assert [ws.cell(row=street, column=c).value for c in range(1, 5)] == [None, "酒泉路街道", own("酒泉路街道"),
-                                                                         "620102001000"]
-    assert ws.cell(row=street, column=3).font.i
-    assert ws.cell(row=street, column=col["regional_building.meetings_held"]).font.i
-    assert not ws.cell(row=street, column=3).font.b
+    # own rows are on the regional sheet only (their only figures); the other sheets list communities
+    assert [row_of(book, name) for name in ("南关社区", "北关社区", "中山社区")] == [4, 5, 7]
+    assert all(c.value != own("酒泉路街道") for ws in book.wb.worksheets[:3] for c in ws["C"])
+    street = row_of(regional_sheet, own("酒泉路街道"))
+    sub = row_of(regional_sheet, _("%(street)s subtotal") % {"street": "酒泉路街道"})
+    assert (row_of(regional_sheet, "北关社区"), street, sub) == (5, 6, 7)  # after the communities, before the subtotal
+    assert [regional_sheet.cell(row=street, column=c).value for c in range(1, 5)] == [
+        None, "酒泉路街道", own("酒泉路街道"), "620102001000"]
+    assert regional_sheet.cell(row=street, column=3).font.i and not regional_sheet.cell(row=street, column=3).font.b
+    assert regional_sheet.cell(row=street, column=col["regional_building.meetings_held"]).font.i
     assert values(street, "regional_building.meetings_held") == (2, 1)
-    assert values(street, "regional_building.agreements_in_force") == (1, 0)  # a 一化 figure: 0, not blank
-    assert values(street, "staffing.staff_count") == (None, None)
-    assert values(street, "funding.funds_meet_standard") == (None, None)
+    assert values(street, "regional_building.agreements_in_force") == (1, 0)  # records that year: 0, not blank
     # the subtotal and the total include them
     assert values(sub, "regional_building.meetings_held") == (4, 2)
     assert values(sub, "regional_building.agreements_in_force") == (2, 1)
     assert values(sub, "regional_building.commitments_due") == (3, 1)
     assert values(sub, "regional_building.commitments_kept") == (2, 1)
-    assert values(sub, "staffing.staff_count") == (5, 4) and values(sub, "funding.funds_meet_standard") == (1, 1)
-    zhongshan = row_of(ws, "中山社区")
-    assert ws.cell(row=zhongshan, column=1).value == 3  # numbering skips the own row
-    district, total = row_of(ws, own("城关区")), row_of(ws, _("Total"))
-    assert district == row_of(ws, _("%(street)s subtotal") % {"street": "张掖路街道"}) + 1 and total == district + 1
-    assert [ws.cell(row=district, column=c).value for c in range(1, 4)] == [None, None, own("城关区")]
-    assert values(district, "regional_building.meetings_held") == (1, 0)
+    zhongshan = row_of(regional_sheet, "中山社区")
+    assert regional_sheet.cell(row=zhongshan, column=1).value == 3  # numbering skips the own row
+    district, total = row_of(regional_sheet, own("城关区")), row_of(regional_sheet, _("Total"))
+    assert district == row_of(regional_sheet, _("%(street)s subtotal") % {"street": "张掖路街道"}) + 1
+    assert total == district + 1 == regional_sheet.max_row
+    assert [regional_sheet.cell(row=district, column=c).value for c in range(1, 4)] == [None, None, own("城关区")]
+    assert values(district, "regional_building.meetings_held") == (1, None)  # nothing of its own in 2024
     assert values(total, "regional_building.meetings_held") == (6, 2)
     assert values(total, "regional_building.agreements_in_force") == (2, 1)
-    assert values(total, "staffing.staff_count") == (5, 4)
-    assert total == ws.max_row
+    assert values(row_of(book, _("Total")), "staffing.staff_count") == (5, 4)
     # a street as node: its own row, then the total straight away (one street, no subtotal)
-    ws = reopen(community_table(node=street_records.street_a, year=YEAR))
-    assert row_of(ws, own("酒泉路街道")) == 6 and row_of(ws, _("Total")) == 7 == ws.max_row
+    book = reopen(community_table(node=street_records.street_a, year=YEAR))
+    regional_sheet = book.wb.worksheets[3]
+    assert row_of(regional_sheet, own("酒泉路街道")) == 6 and row_of(regional_sheet, _("Total")) == 7
     assert values(7, "regional_building.meetings_held") == (4, 2)
     assert values(7, "regional_building.agreements_in_force") == (2, 1)
 
@@ -425,7 +470,11 @@ def test_view_and_print_setup(sheet):
     assert data_merges == ["A6:C6", "A8:C8", "A9:C9"]
     assert ws["A9"].value == _("Total") and ws["D9"].value is None
     assert ws.page_setup.orientation == "landscape"
-    assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A3)
+    assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
+    venues = ws.wb.worksheets[2]  # 3 figures: a narrow sheet is widened to fill the page
+    widths = [venues.column_dimensions[openpyxl.utils.get_column_letter(c)].width
+              for c in range(1, venues.max_column + 1)]
+    assert sum(widths) == pytest.approx(150, abs=1)
     assert int(ws.page_setup.fitToWidth) == 1 and int(ws.page_setup.fitToHeight) == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.print_title_rows.replace("$", "") == "2:3"
@@ -445,7 +494,8 @@ def test_frozen_tables_without_ratio_parts_and_hostile_names(data):
             row[which].pop("funding.spent"), row[which].pop("funding.party_work_spent")
     table["rows"][0]["name"] = "=HYPERLINK(\"http://x\")"
     ws = reopen(table, title="+title")
-    assert ws["A1"].value == "'+title"
+    assert ws["A1"].value == "附表1：+title（有人管事）"
+    assert reopen(table, title="=1+1")["A1"].value == "附表1：=1+1（有人管事）"  # not a formula
     assert ws["C4"].value == "'=HYPERLINK(\"http://x\")" and ws["C4"].data_type == "s"
     total = row_of(ws, _("Total"))
     assert total == 6 == ws.max_row  # two communities, then the total straight away
@@ -466,7 +516,29 @@ def test_an_empty_node_still_gives_a_workbook(tree):
     rb.agreement(empty, rb.unit(empty), signed_on=D(2025, 1, 1), valid_from=D(2025, 1, 1))
     table = community_table(node=empty, year=YEAR)
     assert [(r["name"], r["own"]) for r in table["rows"]] == [(own("空街道"), True)]
-    ws = reopen(table)
-    agreements = column_of(ws, _("Co-building agreements"))
+    book = reopen(table)
+    ws = book.wb.worksheets[3]  # the regional sheet holds the own row
+    agreements = column_of(book, _("Co-building agreements"))
     assert ws.cell(row=4, column=3).value == own("空街道") and ws.cell(row=5, column=1).value == _("Total")
     assert ws.cell(row=5, column=agreements).value == 1 and ws.max_row == 5
+    assert book.first.cell(row=4, column=1).value == _("Total")  # the other sheets: no community, a blank total
+
+
+@pytest.mark.django_db
+def test_the_problem_sheet_lists_what_the_summary_names(data):
+    """The summary names a few communities and says where the rest are; the annex lists them all."""
+    from reports import drafting
+    from reports.models import ProblemKind
+
+    problems = drafting.find_problems(node=data.district, year=YEAR)
+    book = reopen(community_table(node=data.district, year=YEAR), problems=problems)
+    assert [ws.title for ws in book.wb.worksheets] == SHEET_NAMES + ["附表5 存在问题清单"]
+    ws = book.wb.worksheets[4]
+    assert ws["A1"].value == f"附表5：{TITLE}（存在问题清单）"
+    assert [c.value for c in ws[2]] == ["序号", "问题", "街道", "社区（联席会议、街道本级）", "具体情况"]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=3)]
+    assert len(rows) == sum(len(p["items"]) for p in problems)
+    assert ["数据未报送", "张掖路街道", "中山社区", "社区干部、工作经费"] == rows[0][1:]
+    assert [str(ProblemKind.FUNDS_BELOW.label), "酒泉路街道", "北关社区", "到位1.2万元，标准2万元"] == rows[1][1:]
+    assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows.replace("$", "") == "2:2"
