@@ -183,18 +183,37 @@ def test_twenty_uploads_of_one_new_standard_save_it_once_and_report_the_duplicat
 @pytest.fixture
 def slow_rows(monkeypatch):
     """Each expenditure row dawdles after taking its locks, so uploads that lock row by row
-    would hold one community while asking for the other: the deadlock of the issue."""
+    would hold one community while asking for the other: the deadlock of the issue. With
+    ``slow_rows.meet(2)``, two uploads also wait for each other after their first row, so that
+    both surely hold one community before asking for the other."""
     import time
 
     from funding import services
 
     original = services._check_spending
+    state = threading.local()
+
+    class Control:
+        barrier = None
+
+        def meet(self, parties):
+            self.barrier = threading.Barrier(parties)
+
+    control = Control()
 
     def slow(expenditure):
         original(expenditure)
+        first = not getattr(state, "seen", False)
+        state.seen = True
+        if first and control.barrier is not None:
+            try:
+                control.barrier.wait(timeout=3)
+            except threading.BrokenBarrierError:  # the other upload waits for our lock: fine
+                pass
         time.sleep(0.15)
 
     monkeypatch.setattr(services, "_check_spending", slow)
+    return control
 
 
 def _opposite_uploads(tree, personas, n):
@@ -243,6 +262,7 @@ def test_without_ordered_locks_the_same_uploads_deadlock_and_the_retry_saves_the
         return found
 
     monkeypatch.setattr(contention, "is_contention", counting)
+    slow_rows.meet(2)
     responses, saved = _opposite_uploads(tree, personas, 2)
     assert any(seen), "the uploads did not deadlock: the test no longer shows anything"
     assert codes(responses) == Counter({302: 2}) and saved == 4
@@ -255,6 +275,7 @@ def test_without_ordered_locks_or_retry_a_deadlock_is_a_503_not_a_500(tree, pers
 
     monkeypatch.setattr(Sheet, "nodes_touched", lambda self, prepared, existing: set())
     monkeypatch.setattr(excel, "retry_once", lambda fn, **kw: fn())
+    slow_rows.meet(2)
     responses, saved = _opposite_uploads(tree, personas, 2)
     assert codes(responses) == Counter({302: 1, 503: 1}), codes(responses)
     loser = next(r for r in responses if r.status_code == 503)
