@@ -333,17 +333,42 @@ class ChangeLogView(LoginRequiredMixin, TemplateView):
         return context
 
 
+def broker_state() -> str:
+    """'ok' when the Celery broker accepts a connection now, 'inline' without one, else
+    'unavailable' (at most about a second)."""
+    from sanqi.celery import app
+
+    if app.conf.task_always_eager:
+        return "inline"
+    try:
+        with app.connection_for_write(connect_timeout=1) as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+        return "ok"
+    except Exception:  # noqa: BLE001 - any failure is "unavailable"
+        return "unavailable"
+
+
 def healthz(request):
-    """Liveness for load balancers and docker-compose: the database answers."""
+    """Health for load balancers and docker-compose (docs/deploy.md, docs/concurrency.md):
+
+    - 200 ``ok``: the database, the cache and the broker answer;
+    - 207 ``degraded``: the database answers but the cache or the broker does not. Pages and
+      writes work (figures are computed without the cache), background jobs wait and are queued
+      again when the broker is back: keep the instance in rotation and alert;
+    - 503 ``error``: the database does not answer (or, with ``?deep=1``, no worker does).
+    """
+    from core.cache import probe
+
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception:  # pragma: no cover - exercised by an outage only
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    body = {"status": "ok", "database": "ok"}
+    body = {"status": "ok", "database": "ok", "cache": probe(), "broker": broker_state()}
+    degraded = "unavailable" in (body["cache"], body["broker"])
+    if degraded:
+        body["status"] = "degraded"
     if request.GET.get("deep"):
-        from django.conf import settings
-
         from core.tasks import ping
 
         try:
@@ -351,5 +376,4 @@ def healthz(request):
         except Exception:
             body.update(status="error", worker="unavailable")
             return JsonResponse(body, status=503)
-        body["broker"] = "inline" if settings.CELERY_TASK_ALWAYS_EAGER else "ok"
-    return JsonResponse(body)
+    return JsonResponse(body, status=207 if degraded else 200)

@@ -8,14 +8,20 @@ bump one global version that every cached dashboard depends on (:func:`touch_all
 when the transaction commits, so a rolled-back change clears nothing and a reader never caches
 figures from before a commit under the new version.
 
-The key also holds the date (commitments become overdue as days pass) and the language (the
-names of levels are in it).
+The key also holds the date (commitments become overdue as days pass), the language (the
+names of levels are in it) and the epoch kept in the database (:class:`reports.models.FiguresEpoch`,
+one indexed read). The cache is an optimisation, never a dependency: with Redis unreachable the
+figures are computed (core.cache.FailSafeRedisCache), and a bump that cannot reach Redis at commit
+changes the epoch instead, so figures cached before the outage are never served after it, even if
+Redis comes back with them. ``manage.py clear_figures_cache`` changes it too (after a restore).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import uuid
 
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
@@ -23,7 +29,10 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from communities.models import Node, ancestor_codes, level_of_code
+from core.cache import CacheUnavailable, errors_raised
 from reports import figures
+
+log = logging.getLogger(__name__)
 
 TIMEOUT = 24 * 3600
 GLOBAL = "reports:v:all"
@@ -69,7 +78,7 @@ def _pending(connection) -> dict:
 def _schedule(connection, state: dict) -> None:
     if state["at"] is None:
         state["at"] = len(connection.run_on_commit)
-        transaction.on_commit(_flush)  # outside a transaction this runs at once
+        transaction.on_commit(_flush, robust=True)  # outside a transaction this runs at once; never raises
 
 
 def touch_ids(node_ids) -> None:
@@ -97,14 +106,36 @@ def _flush() -> None:
     keys = {GLOBAL} if state["all"] else set()
     if state["ids"]:
         keys |= _keys_of(Node.objects.filter(pk__in=state["ids"]).values_list("code", flat=True))
-    _bump(sorted(keys))
+    try:
+        with errors_raised():
+            _bump(sorted(keys))
+    except CacheUnavailable as exc:
+        new_epoch(f"change not announced to the cache: {exc}")
+
+
+def epoch() -> str:
+    from reports.models import FiguresEpoch
+
+    return FiguresEpoch.objects.filter(pk=1).values_list("token", flat=True).first() or "0"
+
+
+def new_epoch(reason: str = "") -> str:
+    """Make every cached dashboard unreachable, whether or not the cache answers: a new token in
+    the database (and the global version bumped when the cache answers)."""
+    from reports.models import FiguresEpoch
+
+    token = uuid.uuid4().hex
+    FiguresEpoch.objects.update_or_create(pk=1, defaults={"token": token, "reason": reason[:200]})
+    log.warning("figures cache epoch changed: %s", reason or "on request")
+    _bump([GLOBAL])  # best effort: the cache may be down, the new epoch is enough
+    return token
 
 
 def _key(node: Node, year: int) -> str:
     versions = cache.get_many([_version_key(node.code), GLOBAL])
-    return "reports:dash:{}:{}:{}:{}:{}:{}".format(
+    return "reports:dash:{}:{}:{}:{}:{}:{}:{}".format(
         node.code, year, timezone.localdate().isoformat(), translation.get_language(),
-        versions.get(_version_key(node.code), 0), versions.get(GLOBAL, 0),
+        versions.get(_version_key(node.code), 0), versions.get(GLOBAL, 0), epoch(),
     )
 
 

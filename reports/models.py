@@ -150,3 +150,22 @@ class Summary(models.Model):
     def is_final(self) -> bool:
         """Frozen: final, or final and since superseded by a newer final version."""
         return self.state in (SummaryState.FINAL, SummaryState.SUPERSEDED)
+
+
+class FiguresEpoch(models.Model):
+    """A token that is part of every cached dashboard's key (reports.cache).
+
+    Changed when a change could not be announced to the cache (Redis unreachable at commit) and by
+    ``manage.py clear_figures_cache`` (after a database restore): figures cached before are then
+    never served again, whatever the cache itself kept. One row."""
+
+    token = models.CharField(max_length=32)
+    changed = models.DateTimeField(auto_now=True)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("figures cache epoch")
+        verbose_name_plural = _("figures cache epochs")
+
+    def __str__(self):
+        return self.token

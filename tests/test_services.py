@@ -11,7 +11,7 @@ def test_task_round_trip_through_redis_and_a_worker(celery_worker_process, clien
 
     assert ping.delay().get(timeout=30) == "pong"
     body = client.get(reverse("healthz"), {"deep": 1}).json()
-    assert body == {"status": "ok", "database": "ok", "worker": "ok", "broker": "ok"}
+    assert body == {"status": "ok", "database": "ok", "cache": "ok", "worker": "ok", "broker": "ok"}
 
 
 @pytest.mark.django_db

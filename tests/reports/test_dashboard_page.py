@@ -293,10 +293,11 @@ def test_queries_are_bounded_and_do_not_grow_with_children(data, personas, login
     after = count_queries(client, tree.street_a)
     assert len(embedded(dashboard(client, tree.street_a))["children"]) == 8
     assert after == before
-    # From the cache: the figures cost no query.
+    # From the cache: the figures cost one query (their epoch).
     with CaptureQueriesContext(connection) as ctx:
         dashboard(client, tree.street_a)
-    assert len(ctx.captured_queries) <= 8
+    assert len(ctx.captured_queries) <= 10
+    assert sum("reports_figuresepoch" in q["sql"] for q in ctx.captured_queries) == 1
 
 
 # ---------------------------------------------------------------------------------------------
