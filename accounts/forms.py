@@ -67,3 +67,11 @@ class ResetPasswordForm(BootstrapFormMixin, forms.Form):
 class ProfileForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("full name"), max_length=150)
     phone = forms.CharField(label=_("mobile phone"), max_length=30, required=False)
+
+
+class TokenForm(BootstrapFormMixin, forms.Form):
+    token = forms.RegexField(
+        label=_("six-digit code"), regex=r"^\s*\d{6}\s*$", max_length=8,
+        error_messages={"invalid": _("Enter the six digits your authenticator app shows.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

@@ -96,6 +96,9 @@ class AccountEvent(AppendOnly):
         FORCED_LOGOUT = "forced_logout", _("forced logout")
         UNLOCKED = "unlocked", _("lockout cleared")
         IMPORTED = "imported", _("account imported")
+        OTP_ENROLLED = "otp_enrolled", _("authenticator app set up")
+        OTP_REMOVED = "otp_removed", _("authenticator app removed")
+        OTP_FAILED = "otp_failed", _("wrong second-factor code")
 
     when = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

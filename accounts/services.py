@@ -305,3 +305,32 @@ def lockout_clear(*, actor, attempt, ip=None) -> None:
     attempt.delete()
     if user is not None:
         _event(actor=actor, user=user, kind=AccountEvent.Kind.UNLOCKED, ip=ip, detail=attempt.ip_address or "")
+
+
+@transaction.atomic
+def otp_confirm(*, actor, device, ip=None) -> None:
+    """The device being enrolled becomes the user's second factor."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    _event(actor=actor, user=device.user, kind=AccountEvent.Kind.OTP_ENROLLED, ip=ip)
+
+
+@transaction.atomic
+def otp_remove(*, actor, user, ip=None) -> None:
+    """Remove a user's authenticator (their own choice, or an administrator's after a lost
+    phone: then the user enrols again at the next login if the role requires it)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if actor.pk != user.pk:
+        check_manageable(actor=actor, user=user)
+    if TOTPDevice.objects.filter(user=user).delete()[0]:
+        _event(actor=actor, user=user, kind=AccountEvent.Kind.OTP_REMOVED, ip=ip)
+
+
+def otp_failed(*, user, ip=None) -> None:
+    """A wrong second-factor code is on record like a failed login (django-otp also slows
+    down repeated failures on the device)."""
+    _event(actor=user, user=user, kind=AccountEvent.Kind.OTP_FAILED, ip=ip)

@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django_otp import login as otp_login
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,7 +18,8 @@ from django.views import View
 
 from accounts import services
 from accounts.filters import AccountFilterSet, FailureFilterSet, LoginFilterSet
-from accounts.forms import AccountForm, OwnPasswordChangeForm, ProfileForm, ResetPasswordForm, RoleForm
+from accounts.forms import AccountForm, OwnPasswordChangeForm, ProfileForm, ResetPasswordForm, RoleForm, TokenForm
+from accounts.otp import confirmed_device, otp_required_for, pending_device, qr_svg, secret_b32
 from accounts.models import LoginSession
 from accounts.policy import days_until_expiry, password_expires_at, profile_of
 from accounts.selectors import (
@@ -72,6 +74,7 @@ class ProfileView(LoginRequiredMixin, View):
             "failures": failed,
             "expires": password_expires_at(user),
             "expires_in": days_until_expiry(user),
+            "has_otp": confirmed_device(user) is not None,
         }
 
     def get(self, request):
@@ -107,7 +110,11 @@ class PasswordChangeView(LoginRequiredMixin, View):
                 user=request.user, old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password1"], ip=client_ip(request),
             )
-            update_session_auth_hash(request, request.user)
+            old_key = request.session.session_key
+            update_session_auth_hash(request, request.user)  # a new session key: follow it
+            LoginSession.objects.filter(session_key=old_key, ended__isnull=True).update(
+                session_key=request.session.session_key
+            )
             request.session.pop("sanqi_expiry_warned", None)
             messages.success(request, _("Your password was changed."))
             return HttpResponseRedirect(reverse("accounts:profile"))
@@ -144,6 +151,7 @@ class AccountDetailView(DutyRequiredMixin, View):
             "logins": ok,
             "failures": failed,
             "is_self": account.pk == request.user.pk,
+            "has_otp": confirmed_device(account) is not None,
         }
         return render(request, "accounts/user_detail.html", context)
 
@@ -217,6 +225,9 @@ class AccountActionView(DutyRequiredMixin, View):
                 services.role_grant(actor=request.user, user=account, node=form.cleaned_data["node"],
                                     role=form.cleaned_data["role"], ip=ip)
                 messages.success(request, _("Role granted."))
+            elif action == "otp_reset":
+                services.otp_remove(actor=request.user, user=account, ip=ip)
+                messages.success(request, _("The authenticator app of %(name)s was removed; it can enrol a new one.") % {"name": account.username})
             elif action == "revoke":
                 assignment = get_object_or_404(Assignment, pk=assignment_pk, user=account)
                 services.role_revoke(actor=request.user, assignment=assignment, ip=ip)
@@ -328,3 +339,71 @@ class EventListView(DutyRequiredMixin, View):
         context = {"title": _("Account administration log")}
         context.update(_page(request, account_events_visible_to(request.user)))
         return render(request, "accounts/event_list.html", context)
+
+
+# ---- second factor (TOTP) ----
+class OtpSetupView(LoginRequiredMixin, View):
+    """Enrol an authenticator app: scan the QR code (or type the key), confirm with a code."""
+
+    template_name = "accounts/otp_setup.html"
+
+    def context(self, request, form):
+        device = confirmed_device(request.user)
+        pending = None if device else pending_device(request.user)
+        return {"form": form, "device": device, "secret": secret_b32(pending) if pending else "",
+                "required": otp_required_for(request.user)}
+
+    def get(self, request):
+        return render(request, self.template_name, self.context(request, TokenForm()))
+
+    def post(self, request):
+        if request.POST.get("remove"):
+            if otp_required_for(request.user):
+                messages.error(request, _("Your role requires a second factor; it cannot be removed."))
+            else:
+                services.otp_remove(actor=request.user, user=request.user, ip=client_ip(request))
+                messages.success(request, _("The authenticator app was removed."))
+            return HttpResponseRedirect(reverse("accounts:otp_setup"))
+        form = TokenForm(request.POST)
+        if form.is_valid():
+            device = pending_device(request.user)
+            if device.verify_token(form.cleaned_data["token"].strip()):
+                services.otp_confirm(actor=request.user, device=device, ip=client_ip(request))
+                otp_login(request, device)
+                messages.success(request, _("The authenticator app is set up; logins now ask for its code."))
+                return HttpResponseRedirect(reverse("accounts:profile"))
+            form.add_error("token", _("The code is wrong or has expired; enter the one shown now."))
+        return render(request, self.template_name, self.context(request, form))
+
+
+class OtpQrView(LoginRequiredMixin, View):
+    """The QR code of the device being enrolled, as SVG (an image, so no inline markup)."""
+
+    def get(self, request):
+        if confirmed_device(request.user) is not None:
+            raise Http404
+        response = HttpResponse(qr_svg(pending_device(request.user).config_url), content_type="image/svg+xml")
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class OtpVerifyView(LoginRequiredMixin, View):
+    template_name = "accounts/otp_verify.html"
+
+    def get(self, request):
+        if request.user.is_verified() or confirmed_device(request.user) is None:
+            return HttpResponseRedirect(reverse("core:home"))
+        return render(request, self.template_name, {"form": TokenForm()})
+
+    def post(self, request):
+        device = confirmed_device(request.user)
+        if device is None:
+            return HttpResponseRedirect(reverse("core:home"))
+        form = TokenForm(request.POST)
+        if form.is_valid():
+            if device.verify_token(form.cleaned_data["token"].strip()):
+                otp_login(request, device)
+                return HttpResponseRedirect(reverse("core:home"))
+            services.otp_failed(user=request.user, ip=client_ip(request))
+            form.add_error("token", _("The code is wrong or has expired; enter the one shown now."))
+        return render(request, self.template_name, {"form": form})

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "core",
     "accounts",
     "communities",
@@ -66,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.PasswordPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -131,6 +134,10 @@ SANQI_PASSWORD_HISTORY = int(os.environ.get("SANQI_PASSWORD_HISTORY", "5"))
 # 三员分立: one account holds at most one of 管理员 / 安全管理员 / 审计员 unless this is set
 # (a small office where one person must do two of them; the 等保 assessor will ask why).
 SANQI_ALLOW_COMBINED_DUTIES = env_bool("SANQI_ALLOW_COMBINED_DUTIES", False)
+# Second factor (TOTP, django-otp): anyone may enrol; when set, the superuser, 管理员,
+# 安全管理员, 审计员 and 审核员 must. OTP_TOTP_ISSUER names the site in the authenticator app.
+SANQI_OTP_REQUIRED = env_bool("SANQI_OTP_REQUIRED", False)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Sanqi")
 # Audit records (login records, account administration, personal-data access) are kept live
 # at least this many days (never fewer than 180), then written to SANQI_AUDIT_ARCHIVE_DIR by
 # the daily beat task and only then removed from the live tables.

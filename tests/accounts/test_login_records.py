@@ -91,6 +91,17 @@ def test_login_list_queries_do_not_grow_with_rows(login, tree, personas, admins,
 
 
 @pytest.mark.django_db
+def test_session_stays_online_after_changing_the_password(login, tree, personas, admins):
+    client, _ = browser_login("street_clerk")
+    new = "Another-pass-2027!"
+    client.post(reverse("accounts:password_change"), {"old_password": PASSWORD, "new_password1": new, "new_password2": new})
+    assert client.get(reverse("core:home")).status_code == 200
+    assert end_idle_sessions() == 0
+    page = login(admins.street_admin).get(reverse("accounts:session_list")).content.decode()
+    assert "street_clerk" in page
+
+
+@pytest.mark.django_db
 def test_online_users_and_forced_logout(login, tree, personas, admins):
     clerk_client, _ = browser_login("street_clerk")
     neighbour_client, _ = browser_login("neighbour_clerk")

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from accounts.policy import profile_of
 from communities.demo import load_tree
 from communities.models import Node
 from core.models import ApiToken, Assignment, Role, hash_token
@@ -19,8 +20,15 @@ DEMO_USERS = [
     ("neighbour_clerk", ("赵", "邻街"), "620102014000", Role.ENTRY, False),
     ("city_viewer", ("刘", "查看"), "620100000000", Role.VIEWER, False),
     ("api_dashboard", ("大屏", "接口"), "620102000000", Role.VIEWER, False),
+    # 三员分立 of the district: accounts, security, audit (系统管理 in the portal).
+    ("district_admin", ("陈", "管理"), "620102000000", Role.ADMIN, False),
+    ("district_security", ("孙", "安全"), "620102000000", Role.SECURITY, False),
+    ("district_auditor", ("周", "审计"), "620102000000", Role.AUDITOR, False),
 ]
-ROLE_TEXT = {None: "系统管理员", Role.REVIEWER: "区委组织部审核员", Role.ENTRY: "录入员", Role.VIEWER: "查看员"}
+ROLE_TEXT = {
+    None: "系统管理员", Role.REVIEWER: "区委组织部审核员", Role.ENTRY: "录入员", Role.VIEWER: "查看员",
+    Role.ADMIN: "管理员（账号与区划）", Role.SECURITY: "安全管理员", Role.AUDITOR: "审计员",
+}
 
 
 class Command(BaseCommand):
@@ -40,6 +48,10 @@ class Command(BaseCommand):
                 user.save()
             if code:
                 Assignment.objects.get_or_create(user=user, node=nodes[code], role=role)
+                profile = profile_of(user)  # the account belongs where its role is
+                if profile.node_id is None:
+                    profile.node = nodes[code]
+                    profile.save()
             where = f"{nodes[code].name}（{code}）" if code else "全部区划"
             lines.append(f"  {username:<18} {DEMO_PASSWORD}   {ROLE_TEXT[role]} · {where}")
         if not ApiToken.objects.filter(key_hash=hash_token(DEMO_TOKEN)).exists():
