@@ -25,6 +25,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and login records")
     # 系统管理: shown only to those who hold a duty (the third element decides).
     sanqi_nav_group = _("System administration")
+    sanqi_nav_place = "user"  # in the user menu: the bar is full
     sanqi_nav = [
         (_("Accounts"), "accounts:user_list", _administers),
         (_("Login records"), "accounts:login_list", _reads_logins),

@@ -11,9 +11,11 @@ def navigation(request):
     ``sanqi_nav`` lists (label, URL name) entries; an app that also sets ``sanqi_nav_group``
     shows them as one dropdown under that label, so the bar stays on one line. An entry may
     carry a third element, a callable taking the user, that decides whether the user sees it
-    (系统管理 shows to its duties only).
+    (系统管理 shows to its duties only). An app with ``sanqi_nav_place = "user"`` lists its
+    entries in the user menu (right) under its group label instead, so the bar stays one line.
     """
     items = []
+    user_menu = []
     path = getattr(request, "path", "")
     user = getattr(request, "user", None)
     for config in apps.get_app_configs():
@@ -23,10 +25,17 @@ def navigation(request):
             if len(entry) < 3 or (user is not None and user.is_authenticated and entry[2](user))
         ]
         group = getattr(config, "sanqi_nav_group", None)
-        if group and entries:
+        if entries and getattr(config, "sanqi_nav_place", "bar") == "user":
+            user_menu.append({"label": group, "children": entries, "active": any(e["active"] for e in entries)})
+        elif group and entries:
             items.append({"label": group, "children": entries, "active": any(e["active"] for e in entries)})
         else:
             items.extend(entries)
     user = getattr(request, "user", None)
     show_bin = bool(user is not None and user.is_authenticated and may_restore(user))
-    return {"site_title": settings.SANQI_SITE_TITLE, "nav_items": items, "show_recycle_bin": show_bin}
+    return {
+        "site_title": settings.SANQI_SITE_TITLE,
+        "nav_items": items,
+        "user_menu_groups": user_menu,
+        "show_recycle_bin": show_bin,
+    }

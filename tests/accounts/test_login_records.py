@@ -57,6 +57,17 @@ def test_success_failure_lockout_logout_and_idle_timeout_are_recorded(tree, pers
 
 
 @pytest.mark.django_db
+def test_logout_removes_the_session_data(tree, personas):
+    """剩余信息保护: nothing of the session stays on the server after logout."""
+    client, _ = browser_login("street_clerk")
+    key = client.session.session_key
+    assert Session.objects.filter(session_key=key).exists()
+    client.post(reverse("logout"))
+    assert not Session.objects.filter(session_key=key).exists()
+    assert client.get(reverse("core:home")).status_code == 302
+
+
+@pytest.mark.django_db
 def test_login_records_in_scope_filter_and_export(login, tree, personas, admins):
     browser_login("street_clerk")
     browser_login("neighbour_clerk")
