@@ -414,7 +414,7 @@ def _problem_sentence(p: dict, *, year: int, complete: bool, date: str, node: No
         return _("Working funds are not yet guaranteed: %(n)s communities received less than the standard%(where)s"
                  "%(cause)s.") % {"n": n, "where": where, "cause": cause}
     if kind == ProblemKind.AREA_BELOW:
-        building = sum(1 for it in items if it.get("building"))
+        building = sum(1 for it in items if it.get("building")) if _recent(year) else 0
         cause = (_(", all of them have a new building under construction") if building == n else
                  _(", of which %(n)s have a new building under construction") % {"n": building}) if building else ""
         return _("Venues are still short: the office and activity space of %(n)s communities is below the "
@@ -494,7 +494,9 @@ def compose(*, node: Node, year: int, figures: dict, suggestions: dict[str, str]
 
     # (一) 有人管事 ---------------------------------------------------------------------------
     urban, villages = rec.get("urban", cur.get("urban_communities")), rec.get("villages", 0)
-    opening = _("%(scope)s has %(urban)s urban communities") % {"scope": scope, "urban": urban}
+    opening = (_("%(scope)s has %(streets)s streets and %(urban)s urban communities") if rec.get("streets")
+               else _("%(scope)s has %(urban)s urban communities")) % {
+        "scope": scope, "urban": urban, "streets": rec.get("streets")}
     if villages:
         opening += _(" (and %(n)s village committees)") % {"n": villages}
     staff_points = []
@@ -605,7 +607,7 @@ def compose(*, node: Node, year: int, figures: dict, suggestions: dict[str, str]
             text += _("; %(meeting)s of the %(with)s communities held to the area standard meet it (%(rate)s%%)") % {
                 "meeting": n(cur["area_meeting"]), "with": n(cur["area_with_standard"]),
                 "rate": n(cur["area_compliance_rate"], 1, False)}
-        building = rec.get("under_construction") or []
+        building = (rec.get("under_construction") or []) if _recent(year) else []
         if building:
             text += _("; the venues of %(n)s communities (%(names)s) are under construction") % {
                 "n": len(building), "names": _series([b["community"] for b in building[:NAMES_IN_TEXT]])}
@@ -800,6 +802,12 @@ def _training_point(node: Node, now: dict, before: dict, *, complete: bool, scop
             text += _(", of which %(own)s at the courses of %(organiser)s and %(other)s at courses held by others") % {
                 "own": at_own, "organiser": organiser(node), "other": attendance["times"] - at_own}
     return text + _(".")
+
+
+def _recent(year: int) -> bool:
+    """Whether a state without a date (a venue under construction) may be told of in the summary
+    of ``year``: this year's, or last year's written early this year — not a summary of years ago."""
+    return year >= timezone.localdate().year - 1
 
 
 def _ordinal(i: int) -> str:
