@@ -164,3 +164,20 @@ class AuditArchive(models.Model):
         verbose_name = _("audit archive")
         verbose_name_plural = _("audit archives")
         ordering = ["-created"]
+
+
+class DivisionImport(models.Model):
+    """An uploaded 统计用区划代码 table: its rows, kept between the preview and the decision
+    to apply it, and the record of who applied what when."""
+
+    created = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    filename = models.CharField(_("file"), max_length=200)
+    rows = models.JSONField(default=list)  # [[line, code, name, class], …]
+    applied = models.DateTimeField(_("applied at"), null=True, blank=True)
+    summary = models.JSONField(_("changes"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("division code table import")
+        verbose_name_plural = _("division code table imports")
+        ordering = ["-created"]

@@ -17,6 +17,8 @@ urlpatterns = [
     path("system/accounts/<int:pk>/<str:action>/", views.AccountActionView.as_view(), name="user_action"),
     path("system/accounts/<int:pk>/revoke/<int:assignment_pk>/", views.AccountActionView.as_view(),
          {"action": "revoke"}, name="role_revoke"),
+    path("system/divisions/", views.DivisionImportView.as_view(), name="division_import"),
+    path("system/divisions/<int:pk>/", views.DivisionPreviewView.as_view(), name="division_preview"),
     path("system/logins/", views.LoginListView.as_view(), name="login_list"),
     path("system/sessions/", views.SessionListView.as_view(), name="session_list"),
     path("system/sessions/<int:pk>/logout/", views.SessionLogoutView.as_view(), name="session_logout"),

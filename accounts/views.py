@@ -3,6 +3,7 @@ outside the viewer's subtree is a 404, a page outside their duties a 403."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -12,6 +13,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django_otp import login as otp_login
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -20,7 +22,7 @@ from accounts import services
 from accounts.filters import AccountFilterSet, FailureFilterSet, LoginFilterSet
 from accounts.forms import AccountForm, OwnPasswordChangeForm, ProfileForm, ResetPasswordForm, RoleForm, TokenForm
 from accounts.otp import confirmed_device, otp_required_for, pending_device, qr_svg, secret_b32
-from accounts.models import LoginSession
+from accounts.models import DivisionImport, LoginSession
 from accounts.policy import days_until_expiry, password_expires_at, profile_of
 from accounts.selectors import (
     account_events_visible_to,
@@ -407,3 +409,91 @@ class OtpVerifyView(LoginRequiredMixin, View):
             services.otp_failed(user=request.user, ip=client_ip(request))
             form.add_error("token", _("The code is wrong or has expired; enter the one shown now."))
         return render(request, self.template_name, {"form": form})
+
+
+# ---- 区划导入 (统计用区划代码) ----
+class DivisionUploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("division code table (.csv or .xlsx)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["class"] = "form-control"
+
+
+def _rows_of(record):
+    from accounts.divisions import Row
+
+    return [Row(*r) for r in record.rows]
+
+
+class DivisionImportView(DutyRequiredMixin, View):
+    template_name = "accounts/division_import.html"
+
+    def imports(self, request):
+        qs = DivisionImport.objects.select_related("created_by").defer("rows")
+        return qs if request.user.is_superuser else qs.filter(created_by=request.user)
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": DivisionUploadForm(), "imports": self.imports(request)[:20]})
+
+    def post(self, request):
+        from accounts.divisions import read_table
+        from core.excel import UploadError
+
+        form = DivisionUploadForm(request.POST, request.FILES)
+        problems = []
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                rows, problems = read_table(upload)
+            except UploadError as exc:
+                problems = [(0, str(exc))]
+            else:
+                if not problems and not rows:
+                    problems = [(0, _("The sheet has no data rows."))]
+            if not problems:
+                record = DivisionImport.objects.create(
+                    created_by=request.user, filename=upload.name[:200],
+                    rows=[[r.line, r.code, r.name, r.klass] for r in rows],
+                )
+                return HttpResponseRedirect(reverse("accounts:division_preview", args=[record.pk]))
+        return render(request, self.template_name, {"form": form, "problems": problems,
+                                                    "imports": self.imports(request)[:20]}, status=400 if problems else 200)
+
+
+class DivisionPreviewView(DutyRequiredMixin, View):
+    template_name = "accounts/division_preview.html"
+    shown = 200
+
+    def record(self, request, pk):
+        qs = DivisionImport.objects.all() if request.user.is_superuser else DivisionImport.objects.filter(created_by=request.user)
+        return get_object_or_404(qs, pk=pk)
+
+    def render_plan(self, request, record, plan, status=200):
+        lists = {k: getattr(plan, k)[: self.shown] for k in ("new", "renamed", "moved", "urban_changed", "vanished", "restored")}
+        return render(request, self.template_name, {"record": record, "plan": plan, "lists": lists,
+                                                    "counts": plan.counts, "shown": self.shown}, status=status)
+
+    def get(self, request, pk):
+        from accounts.divisions import compute_plan
+
+        record = self.record(request, pk)
+        return self.render_plan(request, record, compute_plan(actor=request.user, rows=_rows_of(record)))
+
+    def post(self, request, pk):
+        from accounts.divisions import apply_plan
+
+        record = self.record(request, pk)
+        if record.applied:
+            messages.info(request, _("This table was already applied."))
+            return HttpResponseRedirect(reverse("accounts:division_preview", args=[record.pk]))
+        plan = apply_plan(actor=request.user, rows=_rows_of(record))
+        if plan.errors:
+            return self.render_plan(request, record, plan, status=400)
+        DivisionImport.objects.filter(pk=record.pk).update(applied=timezone.now(), summary=plan.counts)
+        messages.success(
+            request,
+            _("Division codes applied: %(new)d new, %(renamed)d renamed, %(moved)d moved, %(vanished)d flagged as vanished.")
+            % plan.counts,
+        )
+        return HttpResponseRedirect(reverse("accounts:division_import"))

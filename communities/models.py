@@ -93,6 +93,9 @@ class Node(models.Model):
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("office phone"), max_length=30, blank=True)
+    # Set when an imported 统计用区划代码 table no longer lists the node (区划调整): it is never
+    # deleted by the import, but flagged for an administrator's decision (merge, keep, delete).
+    vanished = models.DateField(_("missing from the division code table since"), null=True, blank=True)
 
     created = models.DateTimeField(_("created"), auto_now_add=True)
     last_updated = models.DateTimeField(_("last updated"), auto_now=True)

@@ -1,0 +1,260 @@
+"""Hierarchy onboarding: import the official 统计用区划代码 table (code, name, 城乡分类代码)
+for a province, city or district from .csv or .xlsx.
+
+The file is read once into a :class:`DivisionImport` (its rows), a plan is computed against
+the hierarchy (new, renamed, moved, urban/rural changed, vanished) and shown; applying
+recomputes the plan inside one transaction and writes it in bulk, with history. Nodes the
+table no longer lists are never deleted: they are flagged (``Node.vanished``) for a decision.
+
+Scope: the importing administrator must administer every root of the file (its shortest
+codes), so nothing outside their subtree is created, renamed or flagged.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from communities.models import PREFIX_LENGTH, Level, Node, level_of_code
+from core.excel import UploadError, read_upload
+from core.scope import Action, node_in_scope
+
+# 城乡分类代码: 1xx 城镇 (111 主城区, 112 城乡结合区, 121 镇中心区, 122 镇乡结合区, 123 特殊区域),
+# 2xx 乡村 (210 乡中心区, 220 村庄).
+URBAN_CODES = {"111", "112", "121", "122", "123"}
+RURAL_CODES = {"210", "220"}
+CODE_HEADERS = {"统计用区划代码", "区划代码", "代码", "code"}
+NAME_HEADERS = {"名称", "区划名称", "name"}
+CLASS_HEADERS = {"城乡分类代码", "城乡分类", "urban_rural_code"}
+
+
+@dataclass
+class Row:
+    line: int
+    code: str
+    name: str
+    klass: str = ""
+
+
+@dataclass
+class Plan:
+    new: list = field(default_factory=list)  # (code, name, parent_code, is_urban)
+    renamed: list = field(default_factory=list)  # (node, new name)
+    moved: list = field(default_factory=list)  # (node, new code, new parent code, new name)
+    urban_changed: list = field(default_factory=list)  # (node, is_urban)
+    vanished: list = field(default_factory=list)  # nodes
+    restored: list = field(default_factory=list)  # nodes listed again after having vanished
+    unchanged: int = 0
+    errors: list = field(default_factory=list)  # (line, message)
+
+    @property
+    def counts(self) -> dict:
+        return {k: len(getattr(self, k)) for k in ("new", "renamed", "moved", "urban_changed", "vanished", "restored")}
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def read_table(upload) -> tuple[list[Row], list[tuple[int, str]]]:
+    """Rows of an uploaded .csv (UTF-8 or GB18030) or .xlsx, and problems with lines."""
+    name = (getattr(upload, "name", "") or "").lower()
+    if name.endswith(".csv"):
+        data = upload.read(settings.SANQI_UPLOAD_MAX_BYTES + 1)
+        if len(data) > settings.SANQI_UPLOAD_MAX_BYTES:
+            raise UploadError(_("The file is larger than the limit of %(limit).1f MB.") % {"limit": settings.SANQI_UPLOAD_MAX_BYTES / 1048576})
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:  # pragma: no cover - gb18030 decodes any byte string
+            raise UploadError(_("The file is neither UTF-8 nor GBK text."))
+        table = [(n, tuple(r)) for n, r in enumerate(csv.reader(io.StringIO(text)), start=1) if any(c.strip() for c in r)]
+        if not table:
+            raise UploadError(_("The file has no rows."))
+        headers, body = [c.strip() for c in table[0][1]], table[1:]
+    else:
+        headers, body = read_upload(upload)
+    headers = [_cell(h) for h in headers]
+    if headers and len(headers[0]) == 12 and headers[0].isdigit():  # no header row: code, name, class
+        body = [(1, tuple(headers))] + list(body)
+        positions = (0, 1, 2)
+    else:
+        def find(names):
+            return next((i for i, h in enumerate(headers) if h in names), None)
+
+        positions = (find(CODE_HEADERS), find(NAME_HEADERS), find(CLASS_HEADERS))
+        if positions[0] is None or positions[1] is None:
+            raise UploadError(_("The first row must name the columns 统计用区划代码 and 名称 (城乡分类代码 optional)."))
+    rows, problems, seen = [], [], {}
+    for line, values in body:
+        def at(i):
+            return _cell(values[i]) if i is not None and i < len(values) else ""
+
+        code, name, klass = at(positions[0]), at(positions[1]), at(positions[2])
+        if level_of_code(code) is None:
+            problems.append((line, _("“%(code)s” is not a 12-digit division code.") % {"code": code}))
+            continue
+        if not name:
+            problems.append((line, _("The name is missing.")))
+            continue
+        if klass and klass not in URBAN_CODES | RURAL_CODES:
+            problems.append((line, _("城乡分类代码 “%(value)s” is not one of 111, 112, 121, 122, 123, 210, 220.") % {"value": klass}))
+            continue
+        if code in seen:
+            problems.append((line, _("%(key)s appears twice in the file (also row %(row)d).") % {"key": code, "row": seen[code]}))
+            continue
+        seen[code] = line
+        rows.append(Row(line, code, name[:100], klass))
+    return rows, problems
+
+
+def parent_code(code: str) -> str | None:
+    level = level_of_code(code)
+    if level is None or level == Level.PROVINCE:
+        return None
+    return code[: PREFIX_LENGTH[Level(level - 1)]].ljust(12, "0")
+
+
+def roots_of(codes: set[str]) -> list[str]:
+    """The codes of the file whose parent is not in the file: the subtrees it describes."""
+    return sorted(c for c in codes if parent_code(c) not in codes)
+
+
+def compute_plan(*, actor, rows: list[Row]) -> Plan:
+    plan = Plan()
+    by_code = {r.code: r for r in rows}
+    roots = roots_of(set(by_code))
+    prefixes = [root[: PREFIX_LENGTH[level_of_code(root)]] for root in roots]
+    # Every existing node under the file's roots (and the roots' parents): one query per root.
+    existing: dict[str, Node] = {}
+    for prefix in prefixes:
+        for node in Node.objects.filter(code__startswith=prefix).only(
+            "id", "code", "name", "level", "parent_id", "is_urban", "vanished"
+        ):
+            existing[node.code] = node
+    parents_needed = {parent_code(r) for r in roots} - {None} - set(existing)
+    parents = {n.code: n for n in Node.objects.filter(code__in=parents_needed)}
+    for root in roots:
+        node = existing.get(root) or parents.get(parent_code(root) or "")
+        allowed = actor.is_superuser or (node is not None and node_in_scope(actor, node, Action.ADMINISTER))
+        if not allowed:
+            plan.errors.append((by_code[root].line, _("%(code)s %(name)s lies outside the part of the hierarchy you administer.")
+                                % {"code": root, "name": by_code[root].name}))
+        elif root not in existing and parent_code(root) and parent_code(root) not in parents:
+            plan.errors.append((by_code[root].line, _("The parent division %(code)s of this row does not exist.") % {"code": parent_code(root)}))
+    if plan.errors:
+        return plan
+    new_codes = [c for c in by_code if c not in existing]
+    vanished = [n for c, n in existing.items() if c not in by_code]
+    # A node that vanished and a new code of the same level and name, both unique: moved
+    # (区划调整 gives a community a new code under another street). Only nodes without children
+    # move this way; a street's new code makes its communities new codes too.
+    has_children = set(Node.objects.filter(parent__in=[n.pk for n in vanished]).values_list("parent_id", flat=True)) if vanished else set()
+    vanished_by_key: dict = {}
+    for n in vanished:
+        vanished_by_key.setdefault((n.level, n.name), []).append(n)
+    new_by_key: dict = {}
+    for c in new_codes:
+        new_by_key.setdefault((level_of_code(c), by_code[c].name), []).append(c)
+    moved_codes, moved_nodes = set(), set()
+    for k, codes in new_by_key.items():
+        candidates = vanished_by_key.get(k, [])
+        if len(codes) == 1 and len(candidates) == 1 and candidates[0].pk not in has_children:
+            node, code = candidates[0], codes[0]
+            plan.moved.append((node, code, parent_code(code), by_code[code].name))
+            moved_codes.add(code)
+            moved_nodes.add(node.pk)
+    for code in sorted(new_codes, key=lambda c: (level_of_code(c), c)):
+        if code in moved_codes:
+            continue
+        row = by_code[code]
+        urban = row.klass in URBAN_CODES if row.klass else True
+        plan.new.append((code, row.name, parent_code(code), urban))
+    for code, row in by_code.items():
+        node = existing.get(code)
+        if node is None:
+            continue
+        changed = False
+        if node.name != row.name:
+            plan.renamed.append((node, row.name))
+            changed = True
+        if row.klass and node.level == Level.COMMUNITY and node.is_urban != (row.klass in URBAN_CODES):
+            plan.urban_changed.append((node, row.klass in URBAN_CODES))
+            changed = True
+        if node.vanished:
+            plan.restored.append(node)
+            changed = True
+        if not changed:
+            plan.unchanged += 1
+    plan.vanished = [n for n in vanished if n.pk not in moved_nodes and not n.vanished]
+    return plan
+
+
+@transaction.atomic
+def apply_plan(*, actor, rows: list[Row]) -> Plan:
+    """Recompute the plan against the hierarchy as it is now and write it, all or nothing."""
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    if not (actor.is_superuser or scope_allows(actor)):
+        raise PermissionDenied(_("This page is for system, security or audit administrators."))
+    plan = compute_plan(actor=actor, rows=rows)
+    if plan.errors:
+        return plan
+    today = timezone.localdate()
+    # New nodes, level by level, so each finds its parent's id.
+    ids = dict(Node.objects.filter(code__in={p for *_x, p, _u in plan.new if p}).values_list("code", "id"))
+    for level in Level:
+        batch = []
+        for code, name, parent, urban in plan.new:
+            if level_of_code(code) != level:
+                continue
+            batch.append(Node(code=code, name=name, level=level, parent_id=ids.get(parent) if parent else None, is_urban=urban))
+        if batch:
+            missing = [n.code for n in batch if n.level != Level.PROVINCE and n.parent_id is None]
+            if missing:
+                raise PermissionDenied(_("The parent division %(code)s of this row does not exist.") % {"code": parent_code(missing[0])})
+            bulk_create_with_history(batch, Node, batch_size=2000, default_user=actor)
+            ids.update(Node.objects.filter(code__in=[n.code for n in batch]).values_list("code", "id"))
+    changed: dict[int, Node] = {}
+    for node, name in plan.renamed:
+        node.name = name
+        changed[node.pk] = node
+    for node, urban in plan.urban_changed:
+        node.is_urban = urban
+        changed[node.pk] = node
+    for node in plan.restored:
+        node.vanished = None
+        changed[node.pk] = node
+    for node in plan.vanished:
+        node.vanished = today
+        changed[node.pk] = node
+    if changed:
+        bulk_update_with_history(list(changed.values()), Node, ["name", "is_urban", "vanished"], batch_size=2000, default_user=actor)
+    if plan.moved:
+        parent_ids = dict(Node.objects.filter(code__in={m[2] for m in plan.moved}).values_list("code", "id"))
+        moved = []
+        for node, code, parent, name in plan.moved:
+            node.code, node.parent_id, node.name, node.vanished = code, parent_ids[parent], name, None
+            moved.append(node)
+        bulk_update_with_history(moved, Node, ["code", "parent", "name", "vanished"], batch_size=2000, default_user=actor)
+    return plan
+
+
+def scope_allows(actor) -> bool:
+    from core.scope import scope_prefixes
+
+    return bool(scope_prefixes(actor, Action.ADMINISTER))
