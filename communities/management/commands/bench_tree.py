@@ -317,6 +317,12 @@ class Command(BaseCommand):
             else:
                 AccessLog.objects.filter(username__in=usernames).delete()
                 AccessAttempt.objects.filter(username__in=usernames).delete()
+            # The synthetic users' login records are as synthetic as they are (the real ones'
+            # are audit records and protect their users).
+            from accounts.models import LoginSession, Profile
+
+            LoginSession.objects.filter(user__username__in=usernames).delete()
+            Profile.objects.filter(user__username__in=usernames).delete()
             users, _ = User.objects.filter(username__in=usernames).delete()
             if users:
                 removed.append("users")
