@@ -119,3 +119,12 @@ def node_in_scope(user, node, action: Action | str = Action.VIEW) -> bool:
     if prefixes is None:
         return True
     return any(node.code.startswith(prefix) for prefix in prefixes)
+
+
+def can_view(user, obj) -> bool:
+    """Whether ``user`` may open ``obj`` (its model's ``visible_to``): pages link only to what
+    their reader can open. One query; False for models without a scope."""
+    manager = type(obj)._default_manager
+    if not hasattr(manager, "visible_to"):
+        return False
+    return manager.visible_to(user).filter(pk=obj.pk).exists()

@@ -6,7 +6,25 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from communities.models import Node, ancestor_codes
+from communities.models import Node, ancestor_codes, level_of_code
+from core.scope import Action, ScopedQuerySet, scope_prefixes, scope_q
+
+
+class InheritedStandardQuerySet(ScopedQuerySet):
+    """Standards are read by everyone they apply to: a viewer sees the standards set in their
+    part of the hierarchy and those set on its ancestors (the district's standard that a street
+    clerk's communities inherit), on every channel (lists, detail pages, API). Changing one
+    still needs the change scope on its node."""
+
+    def visible_to(self, user):
+        prefixes = scope_prefixes(user, Action.VIEW)
+        if prefixes is None or not prefixes:
+            return self.restrict(user, Action.VIEW)
+        ancestors = set()
+        for prefix in prefixes:
+            code = prefix.ljust(12, "0")
+            ancestors.update(ancestor_codes(code, level_of_code(code)))
+        return self.filter(scope_q(user, Action.VIEW, self.model.scope_path) | Q(node__code__in=ancestors))
 
 
 def nearest_standards(queryset, nodes, *, root: Node | None = None, node_field: str = "node") -> dict[int, object]:

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from communities.models import Level
 from core.fields import MoneyField
 from core.scope import ScopedQuerySet
+from core.standards import InheritedStandardQuerySet
 
 ZERO = Decimal("0.00")
 
@@ -85,7 +86,7 @@ class Standard(models.Model):
 
     search_fields = ("node__name", "node__code", "basis")
     history = HistoricalRecords(excluded_fields=["created", "last_updated"])
-    objects = ScopedQuerySet.as_manager()
+    objects = InheritedStandardQuerySet.as_manager()
     scope_path = "node"
 
     class Meta:

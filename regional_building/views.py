@@ -25,7 +25,7 @@ from core.views import (
     ScopedViewMixin,
 )
 from core.audit import history_for
-from core.scope import Action
+from core.scope import Action, can_view
 from regional_building import filters as f
 from regional_building import forms as fm
 from regional_building import models as m
@@ -115,7 +115,9 @@ class RBDetailView(ObjectDetailView):
             elif field.is_relation:
                 related = getattr(obj, name)
                 value = node_label(related) if related is not None and related._meta.model_name == "node" else related
-                link = related.get_absolute_url() if related is not None else None
+                # Linked only when the reader can open it (a unit of a neighbouring community
+                # that signed one of the reader's agreements is named, not linked).
+                link = related.get_absolute_url() if related is not None and can_view(self.request.user, related) else None
             elif field.choices:
                 value = getattr(obj, f"get_{name}_display")()
             else:

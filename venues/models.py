@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from communities.models import Level, ancestor_codes, level_of_code
+from communities.models import Level
 from core.fields import AreaField, MoneyField
-from core.scope import Action, ScopedQuerySet, scope_prefixes, scope_q
+from core.scope import ScopedQuerySet
+from core.standards import InheritedStandardQuerySet
 
 
 class Acquisition(models.TextChoices):
@@ -65,22 +66,6 @@ EQUIPMENT_TYPES = [
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
 
 
-class AreaStandardQuerySet(ScopedQuerySet):
-    """Standards are read by everyone they apply to: a viewer sees the standards set in their
-    part of the hierarchy and those set on its ancestors (the district's standard that a street
-    clerk's communities inherit). Changing one still needs the change scope on its node."""
-
-    def visible_to(self, user):
-        prefixes = scope_prefixes(user, Action.VIEW)
-        if prefixes is None or not prefixes:
-            return self.restrict(user, Action.VIEW)
-        ancestors = set()
-        for prefix in prefixes:
-            code = prefix.ljust(12, "0")
-            ancestors.update(ancestor_codes(code, level_of_code(code)))
-        return self.filter(scope_q(user, Action.VIEW, self.model.scope_path) | models.Q(node__code__in=ancestors))
-
-
 class AreaStandard(models.Model):
     """The floor area a community must have, set on any node for a year and inherited by every
     community below it that has no nearer standard of its own (core.standards.nearest_standards).
@@ -105,7 +90,7 @@ class AreaStandard(models.Model):
     search_fields = ("node__name", "node__code", "document", "note")
 
     history = HistoricalRecords(excluded_fields=["created", "last_updated"])
-    objects = AreaStandardQuerySet.as_manager()
+    objects = InheritedStandardQuerySet.as_manager()
     scope_path = "node"
 
     class Meta:
