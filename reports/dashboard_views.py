@@ -8,6 +8,7 @@ like a code that does not exist.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -15,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import CODE_RE, Level, Node
@@ -139,6 +141,18 @@ def _js_text() -> dict:
     }
 
 
+def _freshness(data: dict) -> dict:
+    """When the figures were computed ("数据更新于 10:42"; the date too when not today), and
+    whether changes under the node still wait for the background refresh."""
+    fresh = data.get("freshness") or {}
+    updated = fresh.get("updated")
+    text = ""
+    if updated:
+        moment = timezone.localtime(datetime.datetime.fromisoformat(updated))
+        text = f"{moment:%H:%M}" if moment.date() == timezone.localdate() else f"{moment:%Y-%m-%d %H:%M}"
+    return {"updated": text, "pending": bool(fresh.get("pending"))}
+
+
 @login_required
 def dashboard_view(request):
     node = _node(request)
@@ -205,5 +219,6 @@ def dashboard_view(request):
         "labels": names,
         "js_text": _js_text(),
         "first_year": data["years"][0],
+        **_freshness(data),
     }
     return render(request, "reports/dashboard.html", context)

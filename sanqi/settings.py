@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "venues",
     "regional_building",
     "assessments",
+    "figures",
     "reports",
 ]
 

@@ -34,6 +34,7 @@ from assessments import services
 from assessments.models import Chunk, Event, Indicator, Result, Run, RunState, Scheme, Score
 from communities.models import Level, Node
 from core.models import Assignment, Role
+from figures.models import Dirty, Facts
 from funding.models import Allocation, Expenditure, Standard
 from regional_building.codes import make_credit_code
 from regional_building.models import (
@@ -79,6 +80,7 @@ def cleanup() -> None:
             Attendance.objects.filter(cadre__community__code__startswith=prefix), Appointment.objects.filter(cadre__community__code__startswith=prefix),
             Cadre.objects.filter(**community), TrainingCourse.objects.filter(organizer__code__startswith=prefix),
             Assignment.objects.filter(node__code__startswith=prefix),
+            Facts.objects.filter(code__startswith=prefix), Dirty.objects.filter(node_id__in=nodes.values("pk")),
         ):
             _raw_delete(qs)
         for level in (Level.COMMUNITY, Level.TOWNSHIP, Level.COUNTY, Level.CITY, Level.PROVINCE):

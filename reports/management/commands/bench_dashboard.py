@@ -36,6 +36,7 @@ from django.test.utils import CaptureQueriesContext
 from assessments.management.commands import bench_assessment as data
 from communities.models import Level, Node
 from core.models import ApiToken, Assignment, Role
+from figures.refresh import rebuild
 from reports import cache, figures
 
 PREFIX = data.PREFIXES[1]
@@ -74,6 +75,13 @@ class Command(BaseCommand):
                 with connection.cursor() as cursor:
                     cursor.execute("ANALYZE")
             self.stdout.write(f"built {opts['communities']:,} communities in {time.perf_counter() - started:.1f} s")
+            started = time.perf_counter()
+            year = opts["year"]
+            rows_written = rebuild(year_list=list(range(year - figures.YEARS + 1, year + 1)), prefix=PREFIX)
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE figures_facts")
+            self.stdout.write(f"facts table: {rows_written:,} rows in {time.perf_counter() - started:.1f} s")
             province = Node.objects.get(code=f"{PREFIX}0000000000")
             district = districts[0]
             nodes = [

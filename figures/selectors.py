@@ -1,0 +1,88 @@
+"""Reading the facts table: roll-ups by code prefix, and keeping a reader's figures current.
+
+A page never waits on a rebuild: :func:`catch_up` recomputes the dirty nodes under the node read
+only when they are few (``FIGURES_INLINE_LIMIT``, a clerk's own change seen at once); otherwise
+the page shows the rows as they are, with their freshness (:func:`freshness`), and the queued
+refresh brings them up to date.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import Substr
+
+from communities.models import PREFIX_LENGTH, Level, Node
+from figures.marking import pending_q
+from figures.models import Dirty, Facts
+
+SUM_FIELDS = [
+    "party_members", "cadre_records", "staff_count", "party_workers", "college_count", "training_hours", "age_sum",
+    "age_35", "age_36_45", "age_46_55", "age_56", "education_postgraduate", "education_bachelor",
+    "education_college", "education_secondary", "education_junior", "allocation_records", "expenditure_records",
+    "office_funds", "party_funds", "working_funds", "allocated", "spent", "party_work_spent", "venue_records",
+    "built_area", "venues", "equipment_items", "meetings_held", "agreements_in_force", "commitments_due",
+    "commitments_kept", "commitments_overdue", "members_registered", "posts_offered", "posts_claimed",
+]
+FLAG_FIELDS = [
+    "secretary_in_post", "director_in_post", "one_shoulder", "full_time_deputy", "has_standard",
+    "office_meets_standard", "party_meets_standard", "funds_meet_standard", "has_area_standard",
+    "area_meets_standard", "service_hall",
+]
+COMMUNITY = Q(level=Level.COMMUNITY)
+
+
+def inline_limit() -> int:
+    return getattr(settings, "FIGURES_INLINE_LIMIT", 200)
+
+
+def catch_up(prefix: str) -> bool:
+    """Recompute the dirty nodes under ``prefix`` now if there are at most ``inline_limit()``
+    of them (one query when there are none). Returns whether marks are left (figures pending)."""
+    from figures.refresh import refresh_dirty
+
+    limit = inline_limit()
+    where = pending_q(prefix)
+    waiting = Dirty.objects.filter(where).order_by()[: limit + 1].count()
+    if not waiting:
+        return False
+    if waiting > limit:
+        return True
+    refresh_dirty(limit=limit, rounds=1, where=where)
+    return Dirty.objects.filter(where).exists()
+
+
+def rollup(*, prefix: str, years: list[int], length: int):
+    """``{(year, key): {figure: total}}`` of the facts under ``prefix``, grouped by the first
+    ``length`` digits of the code: one query (``communities`` counts community rows,
+    ``urban_communities`` the 居委会 among them and ``urban_one_shoulder`` those with 一肩挑;
+    ``<flag>`` counts the communities where it holds; ``updated`` is the newest row's time)."""
+    rows = (
+        Facts.objects.filter(year__in=years, code__startswith=prefix)
+        .values("year", k=Substr("code", 1, length))
+        .annotate(
+            communities=Count("id", filter=COMMUNITY),
+            urban_communities=Count("id", filter=COMMUNITY & Q(is_urban=True)),
+            urban_one_shoulder=Count("id", filter=Q(is_urban=True, one_shoulder=True)),
+            **{f: Sum(f) for f in SUM_FIELDS},
+            **{f: Count("id", filter=Q(**{f: True})) for f in FLAG_FIELDS},
+            updated=Max("computed_at"),
+        )
+        .order_by()
+    )
+    return {(row.pop("year"), row.pop("k")): row for row in rows}
+
+
+def freshness(*, prefix: str, pending: bool, updated: datetime.datetime | None) -> dict:
+    return {"updated": updated, "pending": pending}
+
+
+def child_length(node: Node) -> int:
+    return PREFIX_LENGTH[Level(node.level + 1)] if node.level < Level.COMMUNITY else 12
+
+
+def community_rows(*, community_ids, year: int) -> dict[int, Facts]:
+    """The facts rows of these communities in ``year``: one query."""
+    return {f.node_id: f for f in Facts.objects.filter(node_id__in=list(community_ids), year=year)}
