@@ -23,6 +23,7 @@ from assessments.serializers import (
     StartSerializer,
     TransitionSerializer,
 )
+from core.api import VersionedViewSetMixin
 
 
 def _errors(exc: DjangoValidationError):
@@ -40,7 +41,8 @@ class ServiceErrorsMixin:
         return super().handle_exception(exc)
 
 
-class SchemeViewSet(ServiceErrorsMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class SchemeViewSet(ServiceErrorsMixin, VersionedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                    viewsets.ReadOnlyModelViewSet):
     queryset = Scheme.objects.select_related("district")
     serializer_class = SchemeSerializer
 
@@ -56,7 +58,9 @@ class SchemeViewSet(ServiceErrorsMixin, mixins.CreateModelMixin, mixins.UpdateMo
 
     def perform_update(self, serializer):
         data = {k: v for k, v in serializer.validated_data.items() if k in ("name", "excellent_from", "good_from", "pass_from")}
-        serializer.instance = services.scheme_update(actor=self.request.user, scheme=serializer.instance, **data)
+        serializer.instance = self.versioned_update(
+            services.scheme_update, actor=self.request.user, scheme=serializer.instance, **data
+        )
 
     @action(detail=True, methods=["get"])
     def tree(self, request, pk=None):
@@ -82,7 +86,7 @@ class SchemeViewSet(ServiceErrorsMixin, mixins.CreateModelMixin, mixins.UpdateMo
         ])
 
 
-class IndicatorViewSet(ServiceErrorsMixin, viewsets.ModelViewSet):
+class IndicatorViewSet(ServiceErrorsMixin, VersionedViewSetMixin, viewsets.ModelViewSet):
     queryset = Indicator.objects.select_related("scheme__district", "parent")
     serializer_class = IndicatorSerializer
 
@@ -101,7 +105,9 @@ class IndicatorViewSet(ServiceErrorsMixin, viewsets.ModelViewSet):
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("scheme", None)
-        serializer.instance = services.indicator_update(actor=self.request.user, indicator=serializer.instance, **data)
+        serializer.instance = self.versioned_update(
+            services.indicator_update, actor=self.request.user, indicator=serializer.instance, **data
+        )
 
     def perform_destroy(self, instance):
         services.indicator_delete(actor=self.request.user, indicator=instance)
@@ -124,7 +130,7 @@ class RunViewSet(ServiceErrorsMixin, viewsets.ReadOnlyModelViewSet):
         return Response({"queued_chunks": queued})
 
 
-class ResultViewSet(ServiceErrorsMixin, viewsets.ReadOnlyModelViewSet):
+class ResultViewSet(ServiceErrorsMixin, VersionedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Each community's result; ``transition`` moves it through the workflow."""
 
     queryset = Result.objects.select_related("community__parent", "scheme")

@@ -15,12 +15,13 @@ from simple_history.models import HistoricalRecords
 
 from communities.models import Level
 from core.scope import ScopedQuerySet
+from core.versioning import VersionedModel
 
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
 WEIGHT = dict(max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
 
 
-class Scheme(models.Model):
+class Scheme(VersionedModel):
     """A district's indicator scheme for one year, with its grade thresholds."""
 
     district = models.ForeignKey(
@@ -88,7 +89,7 @@ class Method(models.TextChoices):
     MANUAL = "manual", _("manual")
 
 
-class Indicator(models.Model):
+class Indicator(VersionedModel):
     """One indicator of a scheme; areas have children, leaves are scored."""
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("assessment scheme"))
@@ -188,7 +189,7 @@ class State(models.TextChoices):
     APPROVED = "approved", _("approved")
 
 
-class Result(models.Model):
+class Result(VersionedModel):
     """A community's assessment for one year: its totals and where it stands in the workflow."""
 
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="results", verbose_name=_("assessment scheme"))
@@ -197,7 +198,6 @@ class Result(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("assessment year"))
     state = models.CharField(_("review state"), max_length=10, choices=State.choices, default=State.DRAFT)
-    version = models.PositiveIntegerField(_("version"), default=0)
     computed_total = models.DecimalField(_("computed total"), max_digits=6, decimal_places=2, default=Decimal("0"))
     final_total = models.DecimalField(_("final total"), max_digits=6, decimal_places=2, default=Decimal("0"))
     comment = models.CharField(_("review comment"), max_length=500, blank=True)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from assessments.models import Chunk, Event, Indicator, Method, Result, Run, RunState, Scheme, Score, State
 from assessments.rules import all_facts, apply_rule
 from communities.models import Level, Node
+from core import versioning
 from core.contention import duplicates_refused
 from core.scope import Action, node_in_scope
 
@@ -25,8 +26,8 @@ DEFAULT_SCHEME = Path(__file__).resolve().parent / "data" / "default_scheme.json
 HUNDRED = Decimal("100")
 
 
-class Conflict(Exception):
-    """The record changed since the caller read it (HTTP 409)."""
+# The record changed since the caller read it (HTTP 409): the one exception of core.versioning.
+Conflict = versioning.Conflict
 
 
 # ---------------------------------------------------------------- schemes and indicators
@@ -42,7 +43,7 @@ def _save(actor, instance):
     instance.full_clean()
     instance._history_user = actor
     with duplicates_refused(instance):  # e.g. the same district's scheme created twice at once
-        instance.save()
+        versioning.save(instance)
     return instance
 
 
@@ -113,11 +114,10 @@ def scheme_create(*, actor, district: Node, year: int, name: str = "", source: S
     return scheme
 
 
+@transaction.atomic
 def scheme_update(*, actor, scheme: Scheme, **fields) -> Scheme:
     _may_manage(actor, scheme.district)
-    for key, value in fields.items():
-        setattr(scheme, key, value)
-    return _save(actor, scheme)
+    return _save(actor, versioning.locked_update(scheme, fields))
 
 
 def validate_weights(scheme: Scheme) -> None:
@@ -153,9 +153,7 @@ def indicator_update(*, actor, indicator: Indicator, **fields) -> Indicator:
     _may_manage(actor, indicator.scheme.district)
     Scheme.objects.select_for_update().get(pk=indicator.scheme_id)
     _check_unlocked(indicator.scheme)
-    for key, value in fields.items():
-        setattr(indicator, key, value)
-    return _save(actor, indicator)
+    return _save(actor, versioning.locked_update(indicator, fields))
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from assessments.models import Indicator, Run, Score, State
 from assessments.selectors import ranking, result_list, scheme_list, scores_of
 from core.excel import neutralise, workbook_response
 from core.scope import Action, node_in_scope
+from core.forms import add_version_field, offer_again
 from core.views import add_validation_error
 
 TABS = "assessments/_tabs.html"
@@ -55,7 +56,14 @@ def scheme_list_view(request):
 def scheme_detail_view(request, pk):
     scheme = get_object_or_404(scheme_list(user=request.user), pk=pk)
     manage = _may_manage(request.user, scheme)
-    threshold_form = ThresholdForm(request.POST or None, instance=scheme, prefix="t")
+
+    def make_threshold_form(obj, data):
+        form = ThresholdForm(data, instance=obj, prefix="t")
+        add_version_field(form, obj)
+        return form
+
+    threshold_form = make_threshold_form(scheme, request.POST or None)
+    conflict, status = None, 200
     if request.method == "POST":
         if not manage:
             raise PermissionDenied
@@ -69,6 +77,10 @@ def scheme_detail_view(request, pk):
         elif threshold_form.is_valid():
             try:
                 services.scheme_update(actor=request.user, scheme=scheme, **threshold_form.cleaned_data)
+            except services.Conflict:
+                scheme = get_object_or_404(scheme_list(user=request.user), pk=pk)
+                threshold_form, conflict = offer_again(make_threshold_form, threshold_form, scheme, user=request.user)
+                status = 409
             except ValidationError as exc:
                 add_validation_error(threshold_form, exc)
             else:
@@ -82,27 +94,40 @@ def scheme_detail_view(request, pk):
     return render(request, "assessments/scheme_detail.html", {
         "object": scheme, "tree": services.scheme_tree(scheme), "manage": manage, "locked": scheme.locked,
         "threshold_form": threshold_form, "weight_errors": weight_errors, "runs": scheme.runs.all()[:10],
-        "tabs_template": TABS, "tab": "schemes",
-    })
+        "tabs_template": TABS, "tab": "schemes", "conflict": conflict,
+    }, status=status)
 
 
 def _indicator_form_page(request, scheme, indicator=None):
     if not _may_manage(request.user, scheme):
         raise PermissionDenied(_("Only the district's organization department may manage its assessment."))
-    form = IndicatorForm(request.POST or None, instance=indicator, scheme=scheme, user=request.user)
+
+    def make_form(obj, data):
+        form = IndicatorForm(data, instance=obj, scheme=scheme, user=request.user)
+        if obj is not None:
+            add_version_field(form, obj)
+        return form
+
+    form = make_form(indicator, request.POST or None)
+    conflict, status = None, 200
     if request.method == "POST" and form.is_valid():
         fields = {k: form.cleaned_data[k] for k in form._meta.fields}
         try:
             if indicator is None:
                 services.indicator_create(actor=request.user, scheme=scheme, **fields)
             else:
-                services.indicator_update(actor=request.user, indicator=indicator, **fields)
+                services.indicator_update(actor=request.user, indicator=indicator, version=form.cleaned_data["version"], **fields)
+        except services.Conflict:
+            indicator = Indicator.objects.get(pk=indicator.pk)
+            form, conflict = offer_again(make_form, form, indicator, user=request.user)
+            status = 409
         except ValidationError as exc:
             add_validation_error(form, exc)
         else:
             messages.success(request, _("Saved %(obj)s.") % {"obj": fields["name"]})
             return HttpResponseRedirect(scheme.get_absolute_url())
-    return render(request, "assessments/indicator_edit.html", {"form": form, "object": indicator, "scheme": scheme})
+    return render(request, "assessments/indicator_edit.html",
+                  {"form": form, "object": indicator, "scheme": scheme, "conflict": conflict}, status=status)
 
 
 @login_required

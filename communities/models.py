@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.scope import ScopedQuerySet
+from core.fields import PhoneField
+from core.versioning import VersionedModel
 
 
 class Level(models.IntegerChoices):
@@ -67,7 +69,7 @@ class PartyOrgForm(models.TextChoices):
 code_validator = RegexValidator(CODE_RE, _("The division code must be exactly 12 digits."))
 
 
-class Node(models.Model):
+class Node(VersionedModel):
     """One node of the administrative hierarchy 省 → 市 → 区/县 → 街道/乡镇 → 社区.
 
     The community facts are filled for nodes of the community level only. The level is
@@ -92,7 +94,7 @@ class Node(models.Model):
         _("party organization form"), max_length=20, choices=PartyOrgForm.choices, blank=True
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
-    phone = models.CharField(_("office phone"), max_length=30, blank=True)
+    phone = PhoneField(_("office phone"), blank=True)
     # Set when an imported 统计用区划代码 table no longer lists the node (区划调整): it is never
     # deleted by the import, but flagged for an administrator's decision (merge, keep, delete).
     vanished = models.DateField(_("missing from the division code table since"), null=True, blank=True)

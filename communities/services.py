@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from communities.models import Node
 from core.services import scoped_delete, scoped_save
+from core.versioning import locked_update
 
 EDITABLE_FIELDS = [
     "code", "name", "parent", "community_type", "is_urban", "resident_population", "floating_population",
@@ -19,10 +20,8 @@ def node_create(*, actor, **fields) -> Node:
 
 @transaction.atomic
 def node_update(*, actor, node: Node, **fields) -> Node:
-    node = Node.objects.select_for_update().get(pk=node.pk)
-    old_code = node.code
-    for name, value in fields.items():
-        setattr(node, name, value)
+    old_code = Node.objects.values_list("code", flat=True).get(pk=node.pk)
+    node = locked_update(node, fields)
     if node.code != old_code and node.children.exists():
         raise ValidationError(
             {"code": _("The code of a division that has subordinate divisions cannot change.")}

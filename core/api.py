@@ -3,18 +3,125 @@
 Every viewset derives from :class:`ScopedModelViewSet`: its queryset is narrowed with
 ``visible_to`` (a record outside the scope is a 404), writes need the change scope, and the
 writes themselves go through the app's services, which check the scope again when saving.
+
+Concurrency (core.versioning): a versioned record's representation carries its ``version`` and
+its GET answers an ``ETag``; PUT/PATCH with ``If-Match`` answer 412 when the record moved on, a
+body ``version`` that is not the current one 409; a PATCH writes only the fields it sent.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, permissions, viewsets
+from rest_framework import exceptions, permissions, serializers, status, viewsets
+from rest_framework.response import Response
 
+from core import versioning
 from core.contention import retry_once
-from core.masking import personal_fields, record_if_unmasked
+from core.masking import mask_field, personal_fields, record_if_unmasked
 from core.scope import Action
 
 
-class ScopedModelViewSet(viewsets.ModelViewSet):
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = _("The record has been changed by someone else since the version named in If-Match; "
+                       "read it again (GET) and send its new ETag.")
+    default_code = "precondition_failed"
+
+
+class VersionConflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("The record has been changed by someone else since the version you sent; read it again.")
+    default_code = "conflict"
+
+
+class PersonalFieldsSerializerMixin:
+    """A masked personal value (phone, ID number) sent back as the client was shown it keeps the
+    stored value. "Shown" is judged against the version the client says it read (``If-Match`` or
+    the body's ``version``, from the history) and otherwise against the current record; any other
+    masked value reaches the field's format check and is refused, never stored."""
+
+    def to_internal_value(self, data):
+        personal = getattr(self.Meta.model, "personal_fields", ()) or ()
+        if self.instance is not None and personal and hasattr(data, "get"):
+            shown = self.context.get("shown_instance") or self.instance
+            for name in personal:
+                value = data.get(name)
+                if isinstance(value, str) and "*" in value and value.strip() == mask_field(name, getattr(shown, name, "")):
+                    data = data.copy()
+                    data[name] = getattr(self.instance, name)
+        return super().to_internal_value(data)
+
+
+class VersionedViewSetMixin:
+    """ETag, If-Match (412) and body version (409) for a viewset of a versioned model; a PATCH
+    passes on only the fields it was sent. Update through :meth:`versioned_update`."""
+
+    _expected_version = None
+    _expected_from_header = False
+
+    def _versioned(self) -> bool:
+        return versioning.is_versioned(self.queryset.model)
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        if self._versioned():
+            target = getattr(serializer, "child", serializer)
+            if "version" not in target.fields:
+                target.fields["version"] = serializers.IntegerField(
+                    required=False, min_value=0,
+                    help_text=_("The version read (answered by GET); a stale one is refused with 409."),
+                )
+        return serializer
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        response = Response(self.get_serializer(instance).data)
+        if self._versioned():
+            response["ETag"] = versioning.etag(instance)
+        return response
+
+    def _read_expected_version(self, request, instance) -> None:
+        accepted = versioning.parse_if_match(request.headers.get("If-Match"))
+        if accepted is not None:
+            if accepted != "*" and instance.version not in accepted:
+                raise PreconditionFailed()
+            self._expected_version, self._expected_from_header = instance.version, True
+        elif isinstance(request.data, dict) and request.data.get("version") not in (None, ""):
+            try:
+                self._expected_version = int(request.data["version"])
+            except (TypeError, ValueError):
+                raise exceptions.ValidationError({"version": [_("A whole number is required.")]}) from None
+            if self._expected_version != instance.version:
+                raise VersionConflict()
+
+    def update(self, request, *args, **kwargs):
+        if not self._versioned():
+            return super().update(request, *args, **kwargs)
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        self._read_expected_version(request, instance)
+        context = self.get_serializer_context()
+        context["shown_instance"] = versioning.snapshot_at(instance, self._expected_version) or instance
+        serializer = self.get_serializer(instance, data=request.data, partial=partial, context=context)
+        serializer.is_valid(raise_exception=True)
+        self.perform_update(serializer)
+        response = Response(serializer.data)
+        response["ETag"] = versioning.etag(serializer.instance)
+        return response
+
+    def versioned_update(self, service, *, refresh=(), **kwargs):
+        """Call an update service with the version the client stated (through
+        ``core.contention.retry_once``); a conflict found under the lock answers as the check
+        before it would have (412 for If-Match, else 409)."""
+        kwargs.pop("version", None)
+        if self._expected_version is not None:
+            kwargs["version"] = self._expected_version
+        try:
+            return retry_once(service, refresh=refresh, **kwargs)
+        except versioning.Conflict:
+            raise (PreconditionFailed() if self._expected_from_header else VersionConflict()) from None
+
+
+class ScopedModelViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
     """CRUD over a scoped model; ``service_*`` are the app's write services.
 
     ``create_service(actor=..., **fields)``, ``update_service(actor=..., <model_name>=obj, **fields)``
@@ -41,10 +148,12 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
 
     # Writes run through core.contention.retry_once: a deadlock is retried once, then a 503.
     def perform_create(self, serializer):
-        serializer.instance = retry_once(type(self).create_service, actor=self.request.user, **serializer.validated_data)
+        fields = dict(serializer.validated_data)
+        fields.pop("version", None)
+        serializer.instance = retry_once(type(self).create_service, actor=self.request.user, **fields)
 
     def perform_update(self, serializer):
-        serializer.instance = retry_once(
+        serializer.instance = self.versioned_update(
             type(self).update_service, actor=self.request.user, **{self._entity(): serializer.instance},
             **serializer.validated_data, refresh=(serializer.instance,),
         )

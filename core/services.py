@@ -5,7 +5,10 @@ Domain services call these instead of ``save()``/``delete()`` so that every writ
 - refuses a record whose node lies outside the actor's change scope, checked before the write
   for a clear message and again inside the transaction against the database (NetBox's
   ``ObjectValidationMixin``), so nothing can be created, moved or edited out of scope,
-- records the actor in the audit history (django-simple-history).
+- records the actor in the audit history (django-simple-history),
+- for a record that already exists, re-reads its row under a lock, refuses it with
+  ``core.versioning.Conflict`` when its ``version`` is not the one the caller read (or stated),
+  and writes only the fields that changed (core/versioning.py, docs/concurrency.md).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from django.db import models, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
+from core import versioning
 from core.contention import duplicates_refused
 from core.scope import Action, node_in_scope
 
@@ -52,15 +56,22 @@ def _check_in_scope(actor, instance, actions) -> None:
 def scoped_save(*, actor, instance: models.Model, actions: tuple = (Action.CHANGE,)) -> models.Model:
     """Validate ``instance`` and save it, provided it stays within the actor's scope for
     ``actions`` (clerks' change scope; some records the organization department writes too)."""
+    current = None
     if instance.pk is not None:
         model = type(instance)
         if not model.objects.restrict(actor, actions).filter(pk=instance.pk).exists():
             raise PermissionDenied(_("This record lies outside the part of the hierarchy you may edit."))
+        if not instance._state.adding and versioning.is_versioned(model):
+            current = versioning.lock(instance)
+            versioning.check_version(current, instance.version)
     instance.full_clean()
     _check_in_scope(actor, instance, actions)
     instance._history_user = actor
     with duplicates_refused(instance):  # a concurrent duplicate: the unique error, not a 500
-        instance.save()
+        if current is None:
+            instance.save()
+        elif not versioning.save_changes(instance, current):
+            return instance
     # Re-check against the database inside the transaction: what was saved must be reachable.
     if not type(instance).objects.restrict(actor, actions).filter(pk=instance.pk).exists():
         raise PermissionDenied(_("This record lies outside the part of the hierarchy you may edit."))

@@ -22,10 +22,11 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from core import versioning
 from core.audit import history_for, recent_changes
 from core.contention import retry_once
 from core.excel import ImportResult
-from core.forms import BootstrapFormMixin
+from core.forms import BootstrapFormMixin, add_version_field, offer_again
 from core.masking import record_if_unmasked
 from core.recycle import deletion_preview, retention_days
 from core.scope import Action, scope_prefixes
@@ -167,15 +168,18 @@ class ObjectEditView(ScopedViewMixin, View):
                 value = self.request.GET.get(name)
                 if value and value.isdigit():
                     initial[name] = value
-        return self.form_class(
+        form = self.form_class(
             data=data,
             files=self.request.FILES if data is not None else None,
             instance=obj,
             user=self.request.user,
             initial=initial,
         )
+        if obj is not None:
+            add_version_field(form, obj)
+        return form
 
-    def render_form(self, request, form, obj):
+    def render_form(self, request, form, obj, *, conflict=None, status=200):
         return render(
             request,
             self.template_name,
@@ -184,8 +188,23 @@ class ObjectEditView(ScopedViewMixin, View):
                 "object": obj,
                 "model_name": self.object_name or self.model._meta.verbose_name,
                 "list_url": self.list_url,
+                "conflict": conflict,
+                **self.edit_context(),
             },
+            status=status,
         )
+
+    def edit_context(self) -> dict:
+        """What an app's own edit template needs besides the form (field groups and the like)."""
+        return {}
+
+    def render_conflict(self, request, form, obj):
+        """A stale save: nothing was written. The page shows what the other person changed
+        beside what this user entered, and offers the form again at the current version with
+        their changes taken over wherever this user left a field as it was."""
+        current = self.get_visible_object(obj.pk)
+        merged, rows = offer_again(lambda o, data: self.get_form(o, data=data), form, current, user=request.user)
+        return self.render_form(request, merged, current, conflict=rows, status=409)
 
     def get(self, request, pk=None):
         obj = self.get_changeable_object(pk) if pk else None
@@ -202,6 +221,8 @@ class ObjectEditView(ScopedViewMixin, View):
         form = self.get_form(obj, data=request.POST)
         if form.is_valid():
             fields = {name: form.cleaned_data[name] for name in form._meta.fields if name in form.cleaned_data}
+            if obj is not None and form.cleaned_data.get("version") is not None:
+                fields["version"] = form.cleaned_data["version"]
             try:
                 if obj is None:
                     saved = retry_once(type(self).create_service, actor=request.user, **fields)
@@ -210,6 +231,8 @@ class ObjectEditView(ScopedViewMixin, View):
                         type(self).update_service, actor=request.user, **{self.model._meta.model_name: obj}, **fields,
                         refresh=(obj,),
                     )
+            except versioning.Conflict:
+                return self.render_conflict(request, form, obj)
             except ValidationError as exc:
                 add_validation_error(form, exc)
             except PermissionDenied as exc:

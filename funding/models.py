@@ -13,6 +13,7 @@ from communities.models import Level
 from core.fields import MoneyField
 from core.scope import ScopedQuerySet
 from core.standards import InheritedStandardQuerySet
+from core.versioning import VersionedModel
 
 ZERO = Decimal("0.00")
 
@@ -61,7 +62,7 @@ class ExpenditureCategory(models.TextChoices):
 PARTY_WORK_CATEGORIES = (ExpenditureCategory.PARTY_ACTIVITY,)
 
 
-class Standard(models.Model):
+class Standard(VersionedModel):
     """The yearly funds each community under ``node`` should receive, unless a nearer node sets
     its own: office funds, party-building funds and, optionally, a total for the working
     categories (office, party-building, heating). "5,000 in all, of which at least 3,000 for
@@ -122,7 +123,7 @@ def validate_community(node):
         raise ValidationError(_("Choose a community, not a %(level)s.") % {"level": node.get_level_display()})
 
 
-class CommunityRecord(models.Model):
+class CommunityRecord(VersionedModel):
     community = models.ForeignKey("communities.Node", on_delete=models.PROTECT, verbose_name=_("community"))
     amount = MoneyField(_("amount (yuan)"))
     created = models.DateTimeField(_("created"), auto_now_add=True)

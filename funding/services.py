@@ -18,9 +18,11 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from communities.models import Node
+from core import versioning
 from core.contention import lock_nodes
 from core.scope import Action, node_in_scope
 from core.services import scoped_delete, scoped_save
+from core.versioning import locked_update
 from funding.models import ZERO, Allocation, Expenditure, Standard
 
 STANDARD_FIELDS = ["node", "year", "office_amount", "party_amount", "total_amount", "basis"]
@@ -97,10 +99,9 @@ def standard_create(*, actor, **fields) -> Standard:
     return scoped_save(actor=actor, instance=Standard(**fields))
 
 
+@transaction.atomic
 def standard_update(*, actor, standard: Standard, **fields) -> Standard:
-    for name, value in fields.items():
-        setattr(standard, name, value)
-    return scoped_save(actor=actor, instance=standard)
+    return scoped_save(actor=actor, instance=locked_update(standard, fields))
 
 
 def standard_delete(*, actor, standard: Standard) -> None:
@@ -117,9 +118,14 @@ def allocation_create(*, actor, **fields) -> Allocation:
 def allocation_update(*, actor, allocation: Allocation, **fields) -> Allocation:
     """Change an allocation; refused when the community-year it leaves or shrinks would then
     have spent more than it received."""
-    old_community = allocation.community
-    old_year = allocation.year
-    _require_scope(actor, old_community)
+    _require_scope(actor, allocation.community)
+    new_community = fields.get("community")
+    # Communities first, then the record (re-read under its lock, with only the given fields
+    # applied): the same order as every other funding write.
+    _lock_communities(allocation.community_id, new_community.pk if new_community else None)
+    allocation = versioning.lock(allocation)
+    versioning.check_version(allocation, fields.get("version"))
+    old_community, old_year = allocation.community, allocation.year
     for name, value in fields.items():
         setattr(allocation, name, value)
     allocation.full_clean()
@@ -159,12 +165,12 @@ def expenditure_create(*, actor, **fields) -> Expenditure:
 @transaction.atomic
 def expenditure_update(*, actor, expenditure: Expenditure, **fields) -> Expenditure:
     _require_scope(actor, expenditure.community)
-    old_community_id = expenditure.community_id
-    for name, value in fields.items():
-        setattr(expenditure, name, value)
+    new_community = fields.get("community")
+    _lock_communities(expenditure.community_id, new_community.pk if new_community else None)
+    expenditure = locked_update(expenditure, fields)
     expenditure.full_clean()
     _require_scope(actor, expenditure.community)
-    _lock_communities(old_community_id, expenditure.community_id)
+    _lock_communities(expenditure.community_id)
     _check_spending(expenditure)
     return scoped_save(actor=actor, instance=expenditure)
 

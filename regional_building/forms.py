@@ -3,8 +3,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Level, Node
-from core.forms import BootstrapFormMixin
-from core.masking import can_see_personal_data, mask_phone
+from core.forms import BootstrapFormMixin, PersonalFieldsFormMixin
 from core.scope import Action
 from regional_building.attachments import check_attachment
 from regional_building.models import (
@@ -67,7 +66,7 @@ def scope_related_fields(fields, model_name, user):
             target.queryset = related.objects.restrict(user, action)
 
 
-class ScopedModelForm(BootstrapFormMixin, forms.ModelForm):
+class ScopedModelForm(PersonalFieldsFormMixin, BootstrapFormMixin, forms.ModelForm):
     """A form whose relation dropdowns list only records in the user's scope, and whose
     personal fields (phones) are masked for users who may not see them."""
 
@@ -85,21 +84,7 @@ class ScopedModelForm(BootstrapFormMixin, forms.ModelForm):
             if isinstance(field, forms.DateField):
                 field.widget = DATE
                 field.widget.attrs["class"] = "form-control"
-        self.masked = not can_see_personal_data(user)
-        if self.masked and self.instance.pk:
-            for name in getattr(self._meta.model, "personal_fields", ()):
-                if name in self.fields:
-                    self.initial[name] = mask_phone(getattr(self.instance, name))
-                    self.fields[name].help_text = _("Shown masked; leave as it is to keep the stored number.")
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.masked and self.instance.pk:
-            for name in getattr(self._meta.model, "personal_fields", ()):
-                stored = getattr(self.instance, name, "")
-                if name in cleaned and cleaned[name] == mask_phone(stored):
-                    cleaned[name] = stored
-        return cleaned
+        self.mask_personal_fields(user)
 
 
 class ResidentUnitForm(ScopedModelForm):

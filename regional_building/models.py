@@ -25,6 +25,8 @@ from simple_history.models import HistoricalRecords
 from communities.models import Level, PartyOrgForm
 from core.scope import ScopedQuerySet
 from regional_building.codes import validate_credit_code
+from core.fields import PhoneField
+from core.versioning import VersionedModel
 
 NODE_MODEL = "communities.Node"
 
@@ -51,7 +53,7 @@ class UnitKind(models.TextChoices):
     OTHER = "other", _("other kind of unit")
 
 
-class ResidentUnit(models.Model):
+class ResidentUnit(VersionedModel):
     """A unit located in a street or community (驻区单位) with its party organization."""
 
     name = models.CharField(_("unit name"), max_length=120)
@@ -64,7 +66,7 @@ class ResidentUnit(models.Model):
     party_org_form = models.CharField(_("party organization form"), max_length=20, choices=PartyOrgForm.choices, blank=True)
     party_member_count = models.PositiveIntegerField(_("party member count"), default=0)
     contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    contact_phone = PhoneField(_("contact phone"), blank=True)
     address = models.CharField(_("unit address"), max_length=200, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     last_updated = models.DateTimeField(_("last updated"), auto_now=True)
@@ -107,7 +109,7 @@ CONFERENCE_NODE_LEVEL = {
 }
 
 
-class JointConference(models.Model):
+class JointConference(VersionedModel):
     """A joint conference of the three-level network (党建联席会 / 联席分会)."""
 
     name = models.CharField(_("conference name"), max_length=120)
@@ -160,7 +162,7 @@ class MemberRole(models.TextChoices):
     MEMBER = "member", _("member unit")
 
 
-class ConferenceMember(models.Model):
+class ConferenceMember(VersionedModel):
     """A unit's membership of a joint conference, with its role and term."""
 
     conference = models.ForeignKey(JointConference, on_delete=models.CASCADE, related_name="members", verbose_name=_("joint conference"))
@@ -197,7 +199,7 @@ class ConferenceMember(models.Model):
             raise ValidationError({"unit": _("This unit is not located in the conference's area.")})
 
 
-class CommitteeMember(models.Model):
+class CommitteeMember(VersionedModel):
     """A concurrent committee member under the 大党委 system: a unit's party head serving on
     the street's or community's party committee for a term."""
 
@@ -237,7 +239,7 @@ def minutes_path(instance, filename):
     return f"regional_building/minutes/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{ext}"
 
 
-class Meeting(models.Model):
+class Meeting(VersionedModel):
     """A meeting of a joint conference. Its minutes are stored privately (MEDIA_ROOT) and
     downloaded only through a scoped view."""
 
@@ -291,7 +293,7 @@ class AgreementQuerySet(ScopedQuerySet):
         )
 
 
-class Agreement(models.Model):
+class Agreement(VersionedModel):
     """A joint-building agreement (共驻共建协议) between a street or community and a unit."""
 
     title = models.CharField(_("agreement title"), max_length=150)
@@ -396,7 +398,7 @@ class CommitmentQuerySet(ScopedQuerySet):
         )
 
 
-class Commitment(models.Model):
+class Commitment(VersionedModel):
     """One commitment of an agreement (the 四个一 or other), with a due date."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="commitments", verbose_name=_("joint-building agreement"))
@@ -432,7 +434,7 @@ class Commitment(models.Model):
         return CommitmentStatus(value) if value else self.status_on()
 
 
-class Fulfilment(models.Model):
+class Fulfilment(VersionedModel):
     """A record that (part of) a commitment was carried out: date, what was done, evidence."""
 
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="fulfilments", verbose_name=_("commitment"))
@@ -473,11 +475,11 @@ class RegistrationStatus(models.TextChoices):
     REVOKED = "revoked", _("revoked")
 
 
-class MemberRegistration(models.Model):
+class MemberRegistration(VersionedModel):
     """An in-service party member reporting to their home community (在职党员到社区报到)."""
 
     name = models.CharField(_("member name"), max_length=50)
-    phone = models.CharField(_("contact phone"), max_length=30)
+    phone = PhoneField(_("contact phone"))
     work_unit = models.ForeignKey(
         ResidentUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="registered_members", verbose_name=_("work unit (registered)")
     )
@@ -552,7 +554,7 @@ class PostCategory(models.TextChoices):
     OTHER = "other", _("other service")
 
 
-class ServicePost(models.Model):
+class ServicePost(VersionedModel):
     """A service post (服务岗位) offered by a community for members or units to claim."""
 
     community = models.ForeignKey(NODE_MODEL, on_delete=models.PROTECT, related_name="service_posts", verbose_name=_("community"))
@@ -586,7 +588,7 @@ class ServicePost(models.Model):
             check_node_level(self.community, (Level.COMMUNITY,), "community")
 
 
-class Claim(models.Model):
+class Claim(VersionedModel):
     """A service post claimed (认领) by a registered member or by a unit, with hours served."""
 
     post = models.ForeignKey(ServicePost, on_delete=models.PROTECT, related_name="claims", verbose_name=_("service post"))
@@ -635,7 +637,7 @@ class Claim(models.Model):
             raise ValidationError({"claimed_on": _("A post cannot be claimed before it is offered.")})
 
 
-class Feedback(models.Model):
+class Feedback(VersionedModel):
     """Quarterly feedback to a member's work unit on their service in the community."""
 
     registration = models.ForeignKey(MemberRegistration, on_delete=models.CASCADE, related_name="feedbacks", verbose_name=_("in-service member"))

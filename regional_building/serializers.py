@@ -1,12 +1,13 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from core.api import PersonalFieldsSerializerMixin
 from core.masking import can_see_personal_data, mask_phone
 from regional_building import models as m
 from regional_building.forms import scope_related_fields
 
 
-class ScopedSerializer(serializers.ModelSerializer):
+class ScopedSerializer(PersonalFieldsSerializerMixin, serializers.ModelSerializer):
     """Relation fields accept only records in the client's scope (an out-of-scope id is a 400);
     personal fields are masked for clients without ``core.view_personal_data``."""
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from core.services import scoped_delete, scoped_save
+from core.versioning import locked_update
 from regional_building.attachments import check_attachment
 from regional_building.models import (
     Agreement,
@@ -26,16 +28,9 @@ from regional_building.models import (
 )
 
 
-def _apply(instance, fields):
-    for name, value in fields.items():
-        setattr(instance, name, value)
-    return instance
-
-
 @transaction.atomic
 def _update(model, *, actor, instance, fields):
-    locked = model.objects.select_for_update().get(pk=instance.pk)
-    return scoped_save(actor=actor, instance=_apply(locked, fields))
+    return scoped_save(actor=actor, instance=locked_update(instance, fields))
 
 
 # ---- resident units ----
@@ -110,9 +105,15 @@ def _save_meeting(*, actor, meeting: Meeting, attendees, minutes) -> Meeting:
         meeting.minutes_name = minutes.name[-200:]
         meeting.minutes = minutes
     _check_attendees(meeting, attendees)
+    existing = meeting.pk is not None
     meeting = scoped_save(actor=actor, instance=meeting)
     if attendees is not None:
+        before = set(meeting.attendees.values_list("pk", flat=True)) if existing else set()
         meeting.attendees.set(attendees)
+        if existing and before != {u.pk for u in attendees}:
+            # The attendance is part of what was edited: its change raises the version too.
+            Meeting.objects.filter(pk=meeting.pk).update(version=F("version") + 1)
+            meeting.refresh_from_db(fields=["version"])
     return meeting
 
 
@@ -123,7 +124,7 @@ def meeting_create(*, actor, attendees=None, minutes=None, **fields) -> Meeting:
 
 @transaction.atomic
 def meeting_update(*, actor, meeting: Meeting, attendees=None, minutes=None, **fields) -> Meeting:
-    locked = _apply(Meeting.objects.select_for_update().get(pk=meeting.pk), fields)
+    locked = locked_update(meeting, fields)
     previous = locked.minutes.name if locked.minutes else ""
     if minutes is False:  # the form's "clear" box
         locked.minutes, locked.minutes_name = "", ""
@@ -170,7 +171,7 @@ def commitment_create(*, actor, **fields) -> Commitment:
 
 @transaction.atomic
 def commitment_update(*, actor, commitment: Commitment, **fields) -> Commitment:
-    locked = _apply(Commitment.objects.select_for_update().get(pk=commitment.pk), fields)
+    locked = locked_update(commitment, fields)
     _check_commitment_dates(locked)
     return scoped_save(actor=actor, instance=locked)
 
@@ -224,7 +225,7 @@ def memberregistration_create(*, actor, **fields) -> MemberRegistration:
 
 @transaction.atomic
 def memberregistration_update(*, actor, memberregistration: MemberRegistration, **fields) -> MemberRegistration:
-    locked = _apply(MemberRegistration.objects.select_for_update().get(pk=memberregistration.pk), fields)
+    locked = locked_update(memberregistration, fields)
     _refuse_duplicate(locked)
     return scoped_save(actor=actor, instance=locked)
 
@@ -248,7 +249,7 @@ def servicepost_create(*, actor, **fields) -> ServicePost:
 
 @transaction.atomic
 def servicepost_update(*, actor, servicepost: ServicePost, **fields) -> ServicePost:
-    locked = _apply(ServicePost.objects.select_for_update().get(pk=servicepost.pk), fields)
+    locked = locked_update(servicepost, fields)
     claimed = locked.claims.count()
     if locked.capacity is not None and locked.capacity < claimed:
         raise ValidationError(
@@ -283,7 +284,7 @@ def claim_create(*, actor, **fields) -> Claim:
 
 @transaction.atomic
 def claim_update(*, actor, claim: Claim, **fields) -> Claim:
-    locked = _apply(Claim.objects.select_for_update().get(pk=claim.pk), fields)
+    locked = locked_update(claim, fields)
     if locked.post_id != claim.post_id:
         _check_capacity(locked.post_id, exclude_pk=locked.pk)
     return scoped_save(actor=actor, instance=locked)

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from communities.models import Level
 from core.scope import ScopedQuerySet
+from core.versioning import VersionedModel
 
 
 
@@ -29,7 +30,7 @@ class ProblemKind(models.TextChoices):
     WEAK_ASSESSMENT = "weak_assessment", _("weak assessment results")
 
 
-class SuggestionText(models.Model):
+class SuggestionText(VersionedModel):
     """The 意见和建议 paragraph a node writes for one kind of problem. A summary takes, for each
     kind of problem it found, the text of the node itself or of its nearest ancestor, else the
     built-in text (reports.drafting.DEFAULT_SUGGESTIONS)."""

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from communities.models import Level, Node
 from core.scope import Action, node_in_scope
 from core.services import scoped_delete, scoped_save
+from core.versioning import locked_update
 from reports import drafting
 from reports.documents import summary_docx
 from reports.models import SuggestionText, Summary, SummaryState
@@ -239,10 +240,9 @@ def suggestion_create(*, actor, **fields) -> SuggestionText:
     return scoped_save(actor=actor, instance=SuggestionText(**fields), actions=WRITERS)
 
 
+@transaction.atomic
 def suggestion_update(*, actor, suggestiontext: SuggestionText, **fields) -> SuggestionText:
-    for name, value in fields.items():
-        setattr(suggestiontext, name, value)
-    return scoped_save(actor=actor, instance=suggestiontext, actions=WRITERS)
+    return scoped_save(actor=actor, instance=locked_update(suggestiontext, fields), actions=WRITERS)
 
 
 def suggestion_delete(*, actor, suggestiontext: SuggestionText) -> None:

@@ -2,12 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Level, Node
-from core.forms import BootstrapFormMixin
-from core.masking import can_see_personal_data, mask_id_number, mask_phone
+from core.forms import BootstrapFormMixin, PersonalFieldsFormMixin
 from core.scope import Action, scope_q
 from staffing.filters import CommunityChoiceField
 from staffing.models import Appointment, Attendance, Cadre, Recognition, TrainingCourse, Volunteer, VolunteerTeam, Welfare
-from staffing.personal import is_masked_copy
 from staffing.selectors import courses_open_to
 
 class CadreChoiceField(forms.ModelChoiceField):
@@ -33,13 +31,14 @@ def editable_cadres(user):
     return Cadre.objects.editable_by(user).select_related("community", "community__parent")
 
 
-class StaffingForm(BootstrapFormMixin, forms.ModelForm):
+class StaffingForm(PersonalFieldsFormMixin, BootstrapFormMixin, forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         for field in self.fields.values():
             if isinstance(field, forms.DateField):
                 field.widget = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+        self.mask_personal_fields(user)
 
 
 class CadreForm(StaffingForm):
@@ -52,26 +51,13 @@ class CadreForm(StaffingForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["community"].queryset = editable_communities(user)
-        self.stored = {}
-        if self.instance.pk and not can_see_personal_data(user):
-            # Never put the raw value in the page of someone who may not see it; the masked
-            # value sent back unchanged keeps the stored one.
-            self.stored = {"id_number": self.instance.id_number, "phone": self.instance.phone}
-            self.initial["id_number"] = mask_id_number(self.instance.id_number)
-            self.initial["phone"] = mask_phone(self.instance.phone)
-        self.fields["id_number"].help_text = _("18 characters; checked against the birth date and gender.")
+        # Never put the raw value in the page of someone who may not see it (StaffingForm masks
+        # it); the masked value sent back as it was shown keeps the stored one.
+        if not self.personal_masked:
+            self.fields["id_number"].help_text = _("18 characters; checked against the birth date and gender.")
 
     def clean_id_number(self):
-        value = (self.cleaned_data.get("id_number") or "").strip().upper()
-        if is_masked_copy(value, self.stored.get("id_number"), mask_id_number):
-            return self.stored["id_number"]
-        return value
-
-    def clean_phone(self):
-        value = (self.cleaned_data.get("phone") or "").strip()
-        if is_masked_copy(value, self.stored.get("phone"), mask_phone):
-            return self.stored["phone"]
-        return value
+        return (self.cleaned_data.get("id_number") or "").strip().upper()
 
 
 class AppointmentForm(StaffingForm):

@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.fields import MoneyField
+from core.fields import MoneyField, PhoneField
 from core.scope import ScopedQuerySet
 from staffing.idnumber import check_id_number
+from core.versioning import VersionedModel
 
 MIN_AGE, MAX_AGE = 18, 75
 
@@ -117,7 +118,7 @@ def community_only(node) -> None:
         raise ValidationError({"community": _("Choose a community, not a %(level)s.") % {"level": node.get_level_display()}})
 
 
-class Cadre(models.Model):
+class Cadre(VersionedModel):
     """A community cadre (社区干部): a person attached to one community."""
 
     community = models.ForeignKey(
@@ -130,7 +131,7 @@ class Cadre(models.Model):
     education = models.CharField(_("education"), max_length=20, choices=Education.choices)
     is_party_member = models.BooleanField(_("party member"), default=True)
     party_join_date = models.DateField(_("party join date"), null=True, blank=True)
-    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    phone = PhoneField(_("mobile phone"), max_length=20, blank=True)
     id_number = models.CharField(
         _("ID number"), max_length=18, unique=True,
         error_messages={"unique": _("A cadre with this ID number is already on record.")},
@@ -194,7 +195,7 @@ class Cadre(models.Model):
             raise ValidationError(errors)
 
 
-class Appointment(models.Model):
+class Appointment(VersionedModel):
     """A post held by a cadre from a date to a date (or open). A cadre may hold several."""
 
     cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="appointments", verbose_name=_("cadre"))
@@ -237,7 +238,7 @@ class Appointment(models.Model):
             raise ValidationError({"end_date": _("An appointment cannot end before it starts.")})
 
 
-class TrainingCourse(models.Model):
+class TrainingCourse(VersionedModel):
     """A training course (培训班) organized by a node of any level."""
 
     name = models.CharField(_("course name"), max_length=100)
@@ -277,7 +278,7 @@ class TrainingCourse(models.Model):
             raise ValidationError({"end_date": _("A course cannot end before it starts.")})
 
 
-class Attendance(models.Model):
+class Attendance(VersionedModel):
     """A cadre's attendance at a course; only cadres in the clerk's scope can be registered."""
 
     course = models.ForeignKey(TrainingCourse, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("training course"))
@@ -311,7 +312,7 @@ class Attendance(models.Model):
             raise ValidationError({"cadre": _("This cadre is already registered for this course.")})
 
 
-class Welfare(models.Model):
+class Welfare(VersionedModel):
     """A cadre's allowance and insurance for one year (yuan)."""
 
     cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="welfare", verbose_name=_("cadre"))
@@ -353,7 +354,7 @@ class Welfare(models.Model):
             raise ValidationError({"year": _("This cadre already has a welfare record for this year.")})
 
 
-class Recognition(models.Model):
+class Recognition(VersionedModel):
     """An award (表彰) or a promotion to a street/district post."""
 
     cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="recognitions", verbose_name=_("cadre"))
@@ -387,7 +388,7 @@ class Recognition(models.Model):
             raise ValidationError({"date": _("The date cannot be in the future.")})
 
 
-class VolunteerTeam(models.Model):
+class VolunteerTeam(VersionedModel):
     """A party-member volunteer service team (党员志愿服务队) of one community."""
 
     name = models.CharField(_("team name"), max_length=100)
@@ -424,7 +425,7 @@ class VolunteerTeam(models.Model):
             raise ValidationError({"founded_on": _("The founding date cannot be in the future.")})
 
 
-class Volunteer(models.Model):
+class Volunteer(VersionedModel):
     """A member of a volunteer team."""
 
     team = models.ForeignKey(VolunteerTeam, on_delete=models.CASCADE, related_name="members", verbose_name=_("volunteer team"))

@@ -20,9 +20,3 @@ def present(user, cadres, *, channel: str, record: bool = True) -> list:
     if unmasked and cadres and record:
         record_unmasked_views(user=user, objects=cadres, fields=FIELDS, channel=channel)
     return cadres
-
-
-def is_masked_copy(submitted: str | None, stored: str | None, masker) -> bool:
-    """Whether ``submitted`` is just the masked form of the stored value sent back unchanged
-    (an edit form or an API client that only ever saw the masked value)."""
-    return bool(submitted) and "*" in submitted and bool(stored) and masker(stored) == submitted

@@ -2,10 +2,10 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from communities.models import Level, Node
+from core.api import PersonalFieldsSerializerMixin
 from core.masking import can_see_personal_data, mask_id_number, mask_phone
 from core.scope import Action, scope_q
 from staffing.models import Appointment, Attendance, Cadre, Recognition, TrainingCourse, Volunteer, VolunteerTeam, Welfare
-from staffing.personal import is_masked_copy
 from staffing.selectors import courses_open_to
 
 
@@ -14,9 +14,10 @@ def _user(serializer):
     return getattr(request, "user", None)
 
 
-class CadreSerializer(serializers.ModelSerializer):
+class CadreSerializer(PersonalFieldsSerializerMixin, serializers.ModelSerializer):
     """``id_number`` and ``phone`` are masked for clients without ``core.view_personal_data``;
-    the viewset records each unmasked view. Sending the masked value back keeps the stored one."""
+    the viewset records each unmasked view. Sending the masked value back as it was shown keeps the
+    stored one (core.api.PersonalFieldsSerializerMixin)."""
 
     community = serializers.PrimaryKeyRelatedField(queryset=Node.objects.none())
     community_name = serializers.CharField(source="community.name", read_only=True)
@@ -47,15 +48,7 @@ class CadreSerializer(serializers.ModelSerializer):
         return data
 
     def validate_id_number(self, value):
-        value = (value or "").strip().upper()
-        if self.instance is not None and is_masked_copy(value, self.instance.id_number, mask_id_number):
-            return self.instance.id_number
-        return value
-
-    def validate_phone(self, value):
-        if self.instance is not None and is_masked_copy(value, self.instance.phone, mask_phone):
-            return self.instance.phone
-        return value
+        return (value or "").strip().upper()
 
 
 class CadreRelatedSerializer(serializers.ModelSerializer):

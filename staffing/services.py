@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.contention import lock_nodes
 from core.services import scoped_delete, scoped_save
+from core.versioning import locked_update
 from staffing.models import (
     Appointment,
     Attendance,
@@ -28,10 +29,7 @@ SINGLE_POSTS = (Post.SECRETARY, Post.DIRECTOR)
 
 
 def _update(model, *, actor, instance, fields):
-    instance = model.objects.select_for_update().get(pk=instance.pk)
-    for name, value in fields.items():
-        setattr(instance, name, value)
-    return scoped_save(actor=actor, instance=instance)
+    return scoped_save(actor=actor, instance=locked_update(instance, fields))
 
 
 # ---- cadres ----
@@ -114,9 +112,7 @@ def appointment_create(*, actor, **fields) -> Appointment:
 def appointment_update(*, actor, appointment: Appointment, **fields) -> Appointment:
     cadre = fields.get("cadre") or appointment.cadre
     _lock_communities(cadre.community_id, appointment.cadre.community_id)  # both, in id order
-    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-    for name, value in fields.items():
-        setattr(appointment, name, value)
+    appointment = locked_update(appointment, fields)
     appointment.full_clean()
     _check_single_holder(appointment)
     return scoped_save(actor=actor, instance=appointment)

@@ -133,7 +133,6 @@ class CadreSheet(Sheet):
             cadre_data["is_party_member"] = True
         cadre_data = {k: v for k, v in cadre_data.items() if v != "" or k == "is_party_member"}
         form = CadreForm(data=cadre_data, instance=copy.copy(existing), user=self.user)
-        form.stored = {}  # the upload carries full values
         form.fields["community"].queryset = Node.objects.filter(pk__in=[community.pk] if community else [])
         if not form.is_valid():
             for name, messages in form.errors.items():

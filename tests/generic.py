@@ -4,13 +4,42 @@ A test class for a model subclasses :class:`ScopedCrudSuite` and sets the URLs a
 hooks; it inherits list, detail, create, update and delete for each persona, through both the
 pages and the API, including "a neighbouring street's record is a 404 and is left unchanged",
 and the guard that a list's queries do not grow with its length.
+
+Concurrency (core.versioning, docs/concurrency.md) comes with it for every model: a stale edit
+page is refused with 已被他人修改 and nothing is overwritten; GET answers an ETag; a stale
+If-Match is a 412, a stale body version (PUT of what was read) a 409; two PATCHes of different
+fields, the second read before the first was saved, keep both changes.
 """
 
 from __future__ import annotations
 
+from unittest import mock
+
 from django.db import connection
+from django.db.models.fields.files import FieldFile
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+
+from core.api import ScopedModelViewSet
+
+
+def page_form_data(response, key: str = "form") -> dict:
+    """The data an edit page would post back untouched: every field as the page shows it,
+    hidden ones (the version read, what was shown of personal data) included."""
+    form = response.context[key]
+    data = {}
+    for bound in form:
+        value = bound.value()
+        if value is None or value is False:
+            continue
+        if value is True:
+            value = "on"
+        if isinstance(value, (list, tuple)):
+            value = [str(v) for v in value]
+        elif isinstance(value, FieldFile):  # a stored file is not posted back
+            continue
+        data[bound.html_name] = value
+    return data
 
 
 class ScopedCrudSuite:
@@ -47,6 +76,24 @@ class ScopedCrudSuite:
     def snapshot(self, obj) -> dict:
         obj = type(obj)._base_manager.get(pk=obj.pk)
         return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if f.name != "last_updated"}
+
+    def versioned(self, obj, data: dict) -> dict:
+        """Form data with the version the page was read at (the record's current one)."""
+        return {**data, "version": type(obj)._base_manager.values_list("version", flat=True).get(pk=obj.pk)}
+
+    def second_api_update_data(self, obj) -> dict:
+        """A PATCH of one field other than those of ``api_update_data``: by default the first
+        field the page's ``update_data`` changes that the API accepts."""
+        first = self.api_update_data(obj)
+        current = self._api_representation(obj)
+        for name, value in self.update_data(obj).items():
+            if name in first or name not in current or name in ("id", "version"):
+                continue
+            if value == "on":
+                value = True
+            if str(current[name]) != str(value) and value != "":
+                return {name: value}
+        raise AssertionError("define second_api_update_data: update_data changes no other field the API takes")
 
     def created_exists(self, data) -> bool:
         raise NotImplementedError
@@ -137,7 +184,7 @@ class ScopedCrudSuite:
     def test_update_own(self, login, api, tree, personas):
         own = self.own_object(tree)
         before = self.snapshot(own)
-        response = login(personas.street_clerk).post(self.url("edit", own), self.update_data(own))
+        response = login(personas.street_clerk).post(self.url("edit", own), self.versioned(own, self.update_data(own)))
         assert response.status_code == 302, response.content.decode()[:3000]
         assert self.snapshot(own) != before
         response = api(personas.street_clerk).patch(self.api_url(own), self.api_update_data(own), format="json")
@@ -148,7 +195,7 @@ class ScopedCrudSuite:
         before = self.snapshot(neighbour)
         client = login(personas.street_clerk)
         assert client.get(self.url("edit", neighbour)).status_code == 404
-        assert client.post(self.url("edit", neighbour), self.update_data(neighbour)).status_code == 404
+        assert client.post(self.url("edit", neighbour), self.versioned(neighbour, self.update_data(neighbour))).status_code == 404
         response = api(personas.street_clerk).patch(self.api_url(neighbour), self.api_update_data(neighbour), format="json")
         assert response.status_code == 404
         assert self.snapshot(neighbour) == before
@@ -158,10 +205,90 @@ class ScopedCrudSuite:
         before = self.snapshot(own)
         client = login(personas.district_reviewer)
         assert client.get(self.url("detail", own)).status_code == 200
-        assert client.post(self.url("edit", own), self.update_data(own)).status_code == 403
+        assert client.post(self.url("edit", own), self.versioned(own, self.update_data(own))).status_code == 403
         assert client.post(self.url("delete", own)).status_code == 403
         assert api(personas.district_reviewer).patch(self.api_url(own), self.api_update_data(own), format="json").status_code == 403
         assert self.snapshot(own) == before
+
+    # ---- concurrency: nobody's change is lost ----
+    def _api_representation(self, obj) -> dict:
+        return self._api_client.get(self.api_url(obj)).json()
+
+    def test_stale_page_save_is_refused_and_shows_their_change(self, login, tree, personas):
+        own = self.own_object(tree)
+        clerk = login(personas.street_clerk)
+        page = clerk.get(self.url("edit", own))  # B opens the page ...
+        assert page.status_code == 200
+        stale = page_form_data(page)
+        assert "version" in stale
+        # ... A saves a change meanwhile ...
+        response = clerk.post(self.url("edit", own), self.versioned(own, self.update_data(own)))
+        assert response.status_code == 302, response.content.decode()[:3000]
+        after_a = self.snapshot(own)
+        # ... and B saves the page as read: refused, A's change kept.
+        response = clerk.post(self.url("edit", own), stale)
+        assert response.status_code == 409
+        body = response.content.decode()
+        assert "已被他人修改" in body and 'id="edit-conflict"' in body
+        assert self.snapshot(own) == after_a
+        # The page offered again carries the current version and A's values where B changed
+        # nothing: saving it keeps A's change.
+        offered = page_form_data(response)
+        response = clerk.post(self.url("edit", own), offered)
+        assert response.status_code == 302, (response.status_code, offered, response.context["form"].errors)
+        after_b = self.snapshot(own)
+        assert {k: v for k, v in after_b.items() if k != "version"} == {k: v for k, v in after_a.items() if k != "version"}
+
+    def test_page_without_version_is_refused(self, login, tree, personas):
+        own = self.own_object(tree)
+        before = self.snapshot(own)
+        response = login(personas.street_clerk).post(self.url("edit", own), self.update_data(own))
+        assert response.status_code == 200
+        assert self.snapshot(own) == before
+
+    def test_api_etag_if_match_and_stale_put(self, login, api, tree, personas):
+        own = self.own_object(tree)
+        client = api(personas.street_clerk)
+        self._api_client = client
+        read = client.get(self.api_url(own))
+        assert read.status_code == 200
+        version = read.json()["version"]
+        assert read["ETag"] == f'"{version}"'
+        # The current ETag in If-Match: accepted, and the answer names the version now.
+        response = client.patch(self.api_url(own), self.api_update_data(own), format="json", HTTP_IF_MATCH=read["ETag"])
+        assert response.status_code == 200, response.content
+        assert response["ETag"] == '"%s"' % response.json()["version"]
+        read = client.get(self.api_url(own))
+        # Someone changes the record on its page ...
+        response = login(personas.street_clerk).post(self.url("edit", own), self.versioned(own, self.update_data(own)))
+        assert response.status_code == 302
+        changed = self.snapshot(own)
+        assert changed["version"] > read.json()["version"]
+        # ... then a stale If-Match is a 412, nothing written,
+        response = client.patch(self.api_url(own), self.api_update_data(own), format="json", HTTP_IF_MATCH=read["ETag"])
+        assert response.status_code == 412, response.content
+        assert "已被他人修改" in response.json()["detail"]
+        assert self.snapshot(own) == changed
+        # ... and a PUT of the representation as it was read (stale body version) a 409.
+        body = {k: v for k, v in read.json().items() if v is not None}
+        response = client.put(self.api_url(own), body, format="json")
+        assert response.status_code == 409, response.content
+        assert "已被他人修改" in response.json()["detail"]
+        assert self.snapshot(own) == changed
+
+    def test_concurrent_patches_of_different_fields_keep_both(self, api, tree, personas):
+        own = self.own_object(tree)
+        client = api(personas.street_clerk)
+        self._api_client = client
+        first, second = self.api_update_data(own), self.second_api_update_data(own)
+        stale = self.model.objects.get(pk=own.pk)  # the second request has read the record ...
+        assert client.patch(self.api_url(own), first, format="json").status_code == 200  # ... when the first saves
+        with mock.patch.object(ScopedModelViewSet, "get_object", lambda view: stale):
+            response = client.patch(self.api_url(own), second, format="json")
+        assert response.status_code == 200, response.content
+        now = client.get(self.api_url(own)).json()
+        for name, value in {**first, **second}.items():
+            assert str(now[name]) == str(value) or now[name] == value, (name, now[name], value)
 
     # ---- delete ----
     def test_delete_neighbour_is_404_and_kept(self, login, api, tree, personas):

@@ -18,6 +18,7 @@ from communities.models import Level
 from core.fields import AreaField, MoneyField
 from core.scope import ScopedQuerySet
 from core.standards import InheritedStandardQuerySet
+from core.versioning import VersionedModel
 
 
 class Acquisition(models.TextChoices):
@@ -66,7 +67,7 @@ EQUIPMENT_TYPES = [
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
 
 
-class AreaStandard(models.Model):
+class AreaStandard(VersionedModel):
     """The floor area a community must have, set on any node for a year and inherited by every
     community below it that has no nearer standard of its own (core.standards.nearest_standards).
 
@@ -142,7 +143,7 @@ def _num(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-class Venue(models.Model):
+class Venue(VersionedModel):
     """A community's office or activity building (社区办公/活动用房)."""
 
     community = models.ForeignKey(

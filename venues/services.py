@@ -4,6 +4,7 @@ models' ``clean`` (run by core.services.scoped_save) so that pages, API and Exce
 from django.db import transaction
 
 from core.services import scoped_delete, scoped_save
+from core.versioning import locked_update
 from venues.models import AreaStandard, Venue
 
 VENUE_FIELDS = [
@@ -29,10 +30,7 @@ def venue_create(*, actor, **fields) -> Venue:
 
 @transaction.atomic
 def venue_update(*, actor, venue: Venue, **fields) -> Venue:
-    venue = Venue.objects.select_for_update().get(pk=venue.pk)
-    for name, value in _only(fields, VENUE_FIELDS).items():
-        setattr(venue, name, value)
-    return scoped_save(actor=actor, instance=venue)
+    return scoped_save(actor=actor, instance=locked_update(venue, _only(fields, VENUE_FIELDS + ["version"])))
 
 
 def venue_delete(*, actor, venue: Venue) -> None:
@@ -45,9 +43,7 @@ def areastandard_create(*, actor, **fields) -> AreaStandard:
 
 @transaction.atomic
 def areastandard_update(*, actor, areastandard: AreaStandard, **fields) -> AreaStandard:
-    standard = AreaStandard.objects.select_for_update().get(pk=areastandard.pk)
-    for name, value in _only(fields, STANDARD_FIELDS).items():
-        setattr(standard, name, value)
+    standard = locked_update(areastandard, _only(fields, STANDARD_FIELDS + ["version"]))
     return scoped_save(actor=actor, instance=standard)
 
 

@@ -68,21 +68,13 @@ class VenueEditView(ObjectEditView):
     update_service = venue_update
     list_url = "venues:venue_list"
 
-    def render_form(self, request, form, obj):
+    def edit_context(self):
         # The generic edit page with the fields grouped: the venue, its hall and rooms, its equipment.
-        return render(
-            request,
-            self.template_name,
-            {
-                "form": form,
-                "object": obj,
-                "model_name": self.model._meta.verbose_name,
-                "list_url": self.list_url,
-                "basic_fields": BASIC_FIELDS,
-                "room_fields": ["has_service_hall", *[name for name, _label in ROOM_TYPES]],
-                "equipment_fields": [name for name, _label in EQUIPMENT_TYPES],
-            },
-        )
+        return {
+            "basic_fields": BASIC_FIELDS,
+            "room_fields": ["has_service_hall", *[name for name, _label in ROOM_TYPES]],
+            "equipment_fields": [name for name, _label in EQUIPMENT_TYPES],
+        }
 
     def get_form(self, obj=None, data=None):
         form = super().get_form(obj, data)

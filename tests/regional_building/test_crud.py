@@ -569,6 +569,9 @@ class TestFeedbackCrud(Base):
     def api_update_data(self, obj):
         return {"assessment": "优秀"}
 
+    def second_api_update_data(self, obj):
+        return {"sent_on": "2025-07-09"}
+
     def created_exists(self, data):
         return m.Feedback.objects.filter(assessment=data["assessment"]).exists()
 

@@ -432,7 +432,8 @@ def test_edit_form_names_the_minutes_without_a_media_url_and_can_clear_them(tree
     edit = client.get(reverse("regional_building:meeting_edit", args=[meeting.pk])).content.decode()
     assert "三月纪要.pdf" in edit and "/media/" not in edit and meeting.minutes.name not in edit
     response = client.post(reverse("regional_building:meeting_edit", args=[meeting.pk]), {
-        "conference": conf.pk, "held_on": "2025-03-01", "topics": "带附件的会议", "minutes-clear": "on"})
+        "conference": conf.pk, "held_on": "2025-03-01", "topics": "带附件的会议", "minutes-clear": "on",
+        "version": meeting.version})
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert not meeting.minutes and meeting.minutes_name == ""

@@ -59,6 +59,7 @@ def test_masked_values_sent_back_keep_the_stored_ones(login, api, cadre, persona
     data = {
         "community": cadre.community_id, "name": "王建国", "gender": "M", "birth_date": "1980-03-01", "education": "postgraduate",
         "is_party_member": "on", "party_join_date": "2000-07-01", "phone": mask_phone(cadre.phone), "id_number": mask_id_number(cadre.id_number),
+        "version": cadre.version,
     }
     response = login(personas.street_clerk).post(reverse("staffing:cadre_edit", args=[cadre.pk]), data)
     assert response.status_code == 302, response.content.decode()[:2000]
