@@ -291,6 +291,7 @@ def _set_up_styles(document) -> None:
     _set_character_pitch(normal.element.get_or_add_rPr())
     _set_spacing(normal.paragraph_format)
     normal.paragraph_format.widow_control = True
+    _no_overflow_punctuation(normal.element.get_or_add_pPr())
 
 
 def _set_character_pitch(rpr) -> None:
@@ -387,6 +388,18 @@ def _snap_to_grid(paragraph, snap: bool) -> None:
     element.set(qn("w:val"), "1" if snap else "0")
 
 
+def _no_overflow_punctuation(ppr) -> None:
+    """Punctuation stays inside the type area (w:overflowPunct off): Word and LibreOffice would
+    otherwise hang a line-final "、" or "，" past the right margin (LibreOffice then drops it from
+    the page altogether); with it off they push a character down instead."""
+    element = ppr.find(qn("w:overflowPunct"))
+    if element is None:
+        element = OxmlElement("w:overflowPunct")
+        ppr.insert_element_before(element, "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
+                                  "w:adjustRightInd", "w:snapToGrid", *_AFTER_SNAP_TO_GRID)
+    element.set(qn("w:val"), "0")
+
+
 def _no_auto_space(paragraph) -> None:
     """Switch off the automatic space between East-Asian text and Latin letters (autoSpaceDE) and
     digits (autoSpaceDN) in one paragraph."""
@@ -404,6 +417,7 @@ def _add_paragraph(document, look: _Look, lines: list[str], right_indent: Length
     """A paragraph set as ``look`` (with ``right_indent`` instead of its own, if given, and
     ``left_indent``); its lines are joined by line breaks."""
     paragraph = document.add_paragraph()
+    _no_overflow_punctuation(paragraph._p.get_or_add_pPr())
     paragraph.alignment = look.alignment
     paragraph_format = paragraph.paragraph_format
     _set_spacing(paragraph_format)

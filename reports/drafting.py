@@ -386,7 +386,7 @@ def _grouped(items: list[dict]) -> str:
     if len(by_street) <= 1:
         return ""
     top = [(street, k) for street, k in by_street.most_common(STREETS_IN_TEXT) if k > 1]
-    if not top:  # one in each: nowhere in particular
+    if not top or 10 * sum(k for _street, k in top) < 4 * len(items):  # not concentrated anywhere
         return _(", spread over %(n)s streets") % {"n": len(by_street)}
     return _(", mainly in %(streets)s of %(n)s streets") % {"n": len(by_street), "streets": _series([
         _("%(street)s (%(n)s)") % {"street": street, "n": k} for street, k in top])}

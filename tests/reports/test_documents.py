@@ -265,3 +265,15 @@ def test_the_closing_has_no_automatic_cjk_digit_spacing():
     # schema order: autoSpaceDN before snapToGrid, spacing, ind, jc
     names = [child.tag.split("}")[1] for child in paragraph(document, "2025年12月31日")._p.pPr]
     assert names.index("autoSpaceDN") < names.index("spacing") < names.index("ind") < names.index("jc")
+
+
+def test_punctuation_never_hangs_past_the_margin():
+    """w:overflowPunct off in Normal and on every paragraph: a line-final "、" is not hung into the
+    right margin (Word's default, and LibreOffice's, which then loses it from its PDF)."""
+    document = open_docx()
+    normal = document.styles["Normal"].element.pPr
+    assert normal.find(qn("w:overflowPunct")).get(qn("w:val")) == "0"
+    for p in document.paragraphs:
+        names = [child.tag.split("}")[1] for child in p._p.pPr]
+        assert p._p.pPr.find(qn("w:overflowPunct")).get(qn("w:val")) == "0", p.text
+        assert names[0] == "overflowPunct" or names.index("overflowPunct") < names.index("spacing")
