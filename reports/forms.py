@@ -34,7 +34,9 @@ class SummaryStartForm(BootstrapFormMixin, forms.Form):
 class SummaryTextForm(BootstrapFormMixin, forms.Form):
     """One field per block of the summary's text, in order."""
 
-    def __init__(self, *args, blocks=(), **kwargs):
+    REVISION = "_revision"
+
+    def __init__(self, *args, blocks=(), revision=None, **kwargs):
         super().__init__(*args, **kwargs)
         labels = {
             "title": _("Title"), "h1": _("Heading"), "h2": _("Subheading"), "body": _("Text"),
@@ -51,6 +53,39 @@ class SummaryTextForm(BootstrapFormMixin, forms.Form):
             )
             self.fields[block["key"]].block_kind = block["kind"]
             self.fields[block["key"]].fresh = block.get("fresh", "")  # a redraft's text beside a hand edit
+            # The text as read goes with the page, so that a stale save can show whose change is whose.
+            self.fields[block["key"]].show_hidden_initial = True
+        if revision is not None:  # the text revision the page was read at (core.versioning, like every edit page)
+            self.fields[self.REVISION] = forms.IntegerField(
+                widget=forms.HiddenInput, initial=revision, min_value=0,
+                error_messages={"required": _("This page does not say which version of the record it shows; open it again.")},
+            )
+
+    def texts(self) -> dict[str, str]:
+        return {k: v for k, v in self.cleaned_data.items() if k != self.REVISION}
+
+    def conflict(self, current) -> list:
+        """After a stale save: each part the other person changed (as read / now / yours), and
+        the form's data with their text wherever this user had left a part as it was."""
+        from core.forms import ConflictRow
+
+        now = {b["key"]: b["text"] for b in current.blocks}
+        data = self.data.copy()
+        rows = []
+        for key, field in self.fields.items():
+            if key == self.REVISION or key not in now:
+                continue
+            mine = (self.data.get(self.add_prefix(key)) or "").replace("\r\n", "\n").strip()
+            was = (self.data.get(self.add_initial_prefix(key)) or "").replace("\r\n", "\n").strip()
+            if now[key] == was:
+                continue
+            rows.append(ConflictRow(name=key, label=str(field.label), was=was, theirs=now[key], mine=mine,
+                                    mine_changed=mine != was, theirs_changed=True))
+            if mine == was:
+                data[self.add_prefix(key)] = now[key]
+            data[self.add_initial_prefix(key)] = now[key]
+        data[self.add_prefix(self.REVISION)] = str(current.revision)
+        return rows, data
 
 
 class SuggestionTextForm(BootstrapFormMixin, forms.ModelForm):

@@ -15,6 +15,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from communities.models import Level, Node
+from core import versioning
 from core.scope import Action, node_in_scope
 from core.services import scoped_delete, scoped_save
 from core.versioning import locked_update
@@ -145,10 +146,13 @@ def _locked(summary: Summary) -> Summary:
 
 
 @transaction.atomic
-def summary_update_text(*, actor, summary: Summary, texts: dict[str, str]) -> Summary:
-    """Replace the text of the draft's blocks named in ``texts`` (block key → text)."""
+def summary_update_text(*, actor, summary: Summary, texts: dict[str, str], revision: int | None = None) -> Summary:
+    """Replace the text of the draft's blocks named in ``texts`` (block key → text). ``revision``:
+    the text revision the editor read; another saved edit since then is a ``Conflict``."""
     _check_writer(actor, summary.node)
     current = _locked(summary)
+    if revision is not None and current.revision != revision:
+        raise versioning.Conflict(current=current)
     known = {b["key"] for b in current.blocks}
     unknown = set(texts) - known
     if unknown:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core.audit import history_for
 from core.excel import XLSX_CONTENT_TYPE, download_response
+from core.versioning import Conflict
 from core.views import ObjectDeleteView, ObjectEditView, ObjectListView, add_validation_error, refusal_text
 from reports import services
 from reports.documents import DOCX_CONTENT_TYPE
@@ -71,14 +72,16 @@ def summary_detail_view(request, pk):
         "pk", "version", "state", "created").order_by("-version"))
     newest = versions[0].version  # the newest version; only it may be edited
     editing = can_write and summary.state == SummaryState.DRAFT and summary.version == newest
-    form = SummaryTextForm(blocks=summary.blocks) if editing else None
+    form = SummaryTextForm(blocks=summary.blocks, revision=summary.revision) if editing else None
+    conflict, status = None, 200
     if request.method == "POST":
         if not editing:
             raise PermissionDenied(_("This summary cannot be changed."))
-        form = SummaryTextForm(request.POST, blocks=summary.blocks)
+        form = SummaryTextForm(request.POST, blocks=summary.blocks, revision=summary.revision)
         if form.is_valid():
             try:
-                summary = services.summary_update_text(actor=request.user, summary=summary, texts=form.cleaned_data)
+                summary = services.summary_update_text(actor=request.user, summary=summary, texts=form.texts(),
+                                                       revision=form.cleaned_data[SummaryTextForm.REVISION])
                 choice = next((name for name in ("accept", "keep") if request.POST.get(name)), None)
                 if choice:
                     summary = services.summary_take_fresh(actor=request.user, summary=summary,
@@ -92,6 +95,13 @@ def summary_detail_view(request, pk):
                 else:
                     messages.success(request, _("Saved the text."))
                 return HttpResponseRedirect(summary.get_absolute_url())
+            except Conflict as exc:
+                summary = exc.current
+                conflict, data = form.conflict(summary)
+                form = SummaryTextForm(data, blocks=summary.blocks, revision=summary.revision)
+                form.is_valid()
+                form.add_error(None, str(Conflict()))
+                status = 409
             except ValidationError as exc:
                 add_validation_error(form, exc)
     return render(request, "reports/summary_detail.html", {
@@ -102,7 +112,8 @@ def summary_detail_view(request, pk):
         "versions": versions,
         "problems": summary.figures.get("problems", []),
         "history": history_for(summary, user=request.user),
-    })
+        "conflict": conflict,
+    }, status=status)
 
 
 @login_required

@@ -39,6 +39,8 @@ def page_form_data(response, key: str = "form") -> dict:
         elif isinstance(value, FieldFile):  # a stored file is not posted back
             continue
         data[bound.html_name] = value
+        if bound.field.show_hidden_initial:  # the value as read, posted back beside the field
+            data[bound.html_initial_name] = form.data.get(bound.html_initial_name, value) if form.is_bound else value
     return data
 
 

@@ -174,7 +174,7 @@ def test_edit_then_finalise_freezes_text_figures_and_files(weak, login, personas
     assert page.status_code == 200 and "保存并定稿" in page.content.decode()
     form = {b["key"]: b["text"] for b in summary.blocks}
     form["staffing"] = form["staffing"] + "\n街道党工委书记带头讲党课。"
-    response = client.post(url, {**form, "finalise": "1"})
+    response = client.post(url, {**form, "_revision": summary.revision, "finalise": "1"})
     assert response.status_code == 302
     summary.refresh_from_db()
     assert summary.state == SummaryState.FINAL and summary.finalised_by == clerk and summary.document
@@ -208,7 +208,7 @@ def test_edit_errors_are_reported_and_nothing_is_saved(weak, login, personas):
     form = {b["key"]: b["text"] for b in summary.blocks}
     form["title"] = ""
     form["staffing"] = "改过的文字"
-    response = client.post(reverse("reports:summary_detail", args=[summary.pk]), {**form, "finalise": "1"})
+    response = client.post(reverse("reports:summary_detail", args=[summary.pk]), {**form, "_revision": summary.revision, "finalise": "1"})
     assert response.status_code == 200 and "该字段是必填项" in response.content.decode()
     summary.refresh_from_db()
     assert summary.state == SummaryState.DRAFT and "改过的文字" not in str(summary.blocks)

@@ -48,7 +48,7 @@ def test_keeping_the_edit_and_the_page_shows_both(data, personas, login):
     page = client.get(v3.get_absolute_url()).content.decode()
     assert 'id="fresh-staffing"' in page and "在岗社区干部7名" in page and "队伍段落（手改）。" in page
     texts = {b["key"]: b["text"] for b in v3.blocks}
-    response = client.post(v3.get_absolute_url(), {**texts, "keep": "staffing"})
+    response = client.post(v3.get_absolute_url(), {**texts, "_revision": v3.revision, "keep": "staffing"})
     assert response.status_code == 302
     v3.refresh_from_db()
     assert blocks(v3)["staffing"]["text"] == "队伍段落（手改）。" and "fresh" not in blocks(v3)["staffing"]
