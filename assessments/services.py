@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessments.models import Chunk, Event, Indicator, Method, Result, Run, RunState, Scheme, Score, State
-from assessments.rules import all_facts, apply_rule
+from assessments.rules import apply_rule
 from communities.models import Level, Node
 from core import versioning
 from core.contention import duplicates_refused
 from core.scope import Action, node_in_scope
+from figures.selectors import assessment_facts
 
 DEFAULT_SCHEME = Path(__file__).resolve().parent / "data" / "default_scheme.json"
 HUNDRED = Decimal("100")
@@ -243,7 +244,7 @@ def score_chunk(chunk_id: int) -> bool:
             update_conflicts=True, unique_fields=["community", "year"], update_fields=["scheme", "scored"],
         )
         result_ids = dict(Result.objects.filter(community_id__in=open_ids, year=year).values_list("community_id", "pk"))
-        facts = all_facts(community_ids=open_ids, year=year)
+        facts = assessment_facts(community_ids=open_ids, year=year)  # the facts table (figures)
         scores = []
         for pk in open_ids:
             for indicator in leaves:

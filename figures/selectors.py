@@ -9,6 +9,7 @@ refresh brings them up to date.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, Max, Q, Sum
@@ -86,3 +87,36 @@ def child_length(node: Node) -> int:
 def community_rows(*, community_ids, year: int) -> dict[int, Facts]:
     """The facts rows of these communities in ``year``: one query."""
     return {f.node_id: f for f in Facts.objects.filter(node_id__in=list(community_ids), year=year)}
+
+
+def assessment_facts(*, community_ids, year: int) -> dict[int, dict]:
+    """``{community id: {"<app>.<key>": value}}`` as ``assessments.rules.all_facts`` gives it, read
+    from the facts table: two queries when the table is current. Communities with a pending
+    mark (a change not refreshed yet) are computed from the raw rows, in one set (the apps'
+    ``community_facts``), so a scoring chunk sees every change committed before it and never
+    waits for the refresh of other years. Shares are derived from their stored numerators and
+    denominators exactly as the apps' facts round them. A year the table does not keep is
+    computed from the raw rows."""
+    from assessments.rules import FACT_SOURCES, all_facts
+    from core.numbers import percent
+    from figures.refresh import years
+    from staffing.facts import _ratio
+
+    ids = list(community_ids)
+    if year not in years():
+        return all_facts(community_ids=ids, year=year)
+    dirty = set(Dirty.objects.filter(Q(node_id__in=ids) & (Q(year=0) | Q(year=year))).values_list("node_id", flat=True))
+    rows = {pk: f for pk, f in community_rows(community_ids=ids, year=year).items() if pk not in dirty}
+    missing = [pk for pk in ids if pk not in rows]
+    merged = all_facts(community_ids=missing, year=year) if missing else {}
+    for pk, f in rows.items():
+        derived = {
+            "college_share": _ratio(f.college_count, f.staff_count, percent=True),
+            "training_hours_per_cadre": _ratio(f.training_hours, f.staff_count),
+            "party_work_share": percent(f.party_work_spent, f.spent) or Decimal("0.0"),
+        }
+        merged[pk] = {
+            f"{app}.{key}": derived[key] if key in derived else getattr(f, key)
+            for app, module in FACT_SOURCES.items() for key in module.KEYS
+        }
+    return merged

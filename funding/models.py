@@ -192,7 +192,11 @@ class Expenditure(CommunityRecord):
         verbose_name = _("expenditure")
         verbose_name_plural = _("expenditures")
         ordering = ["-spent_on", "-id"]
-        indexes = [models.Index(fields=["community", "year"], name="funding_exp_comm_year")]
+        indexes = [
+            models.Index(fields=["community", "year"], name="funding_exp_comm_year"),
+            # the list's ordering: a page of 2,000,000 rows reads 50 index entries instead of sorting
+            models.Index(fields=["-spent_on", "-id"], name="funding_exp_spent_on_id"),
+        ]
 
     def __str__(self):
         name = self.community.name if self.community_id else ""

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models.deletion import ProtectedError
+from django.test.utils import CaptureQueriesContext
 
 from assessments.rules import all_facts
 from communities.models import Level, Node
@@ -338,3 +339,21 @@ def test_missing_data_is_told_from_zero(tree):
     a2 = Facts.objects.get(node=tree.community_a2, year=2025)
     assert (a1.office_funds, a1.allocation_records) == (0, 1)  # entered: no office funds
     assert (a2.office_funds, a2.allocation_records) == (0, 0)  # nothing entered (未录入)
+
+
+def test_scoring_reads_the_same_facts_from_the_table(tree, personas):
+    """assessment_facts (the table) gives what the apps' facts compute from the raw rows, also
+    right after changes not yet refreshed (those communities are computed from the raw rows)."""
+    from figures.selectors import assessment_facts
+
+    writer = RandomWriter(random.Random(7), tree, personas.admin)
+    ids = list(Node.objects.filter(level=Level.COMMUNITY).values_list("pk", flat=True))
+    for _n in range(30):
+        writer.step()
+    for year in CHECKED_YEARS:  # pending marks
+        assert assessment_facts(community_ids=ids, year=year) == all_facts(community_ids=ids, year=year)
+    refresh_dirty()
+    for year in CHECKED_YEARS:  # read from the table
+        with CaptureQueriesContext(connection) as queries:
+            got = assessment_facts(community_ids=ids, year=year)
+        assert got == all_facts(community_ids=ids, year=year) and len(queries) == 2
