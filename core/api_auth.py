@@ -46,8 +46,39 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
 
 class StandardPagination(pagination.PageNumberPagination):
+    """Page numbers with an exact count, or the planner's estimate above 100,000 rows
+    (``count_is_estimate``: true); ``?cursor=`` switches to keyset pagination
+    (core.pagination.KeysetPagination), whose cost does not grow with the depth of the page."""
+
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    @property
+    def django_paginator_class(self):
+        from core.pagination import EstimatedCountPaginator
+
+        return EstimatedCountPaginator
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.keyset = None
+        if "cursor" in request.query_params:
+            from core.pagination import KeysetPagination
+
+            self.keyset = KeysetPagination()
+            return self.keyset.paginate_queryset(queryset, request, view)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        if self.keyset is not None:
+            return self.keyset.get_paginated_response(data)
+        response = super().get_paginated_response(data)
+        response.data["count_is_estimate"] = self.page.paginator.estimated
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count_is_estimate"] = {"type": "boolean"}
+        return schema
 
 
 class ScopedPermission(permissions.BasePermission):

@@ -12,7 +12,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -28,6 +27,7 @@ from core.contention import retry_once
 from core.excel import ImportResult
 from core.forms import BootstrapFormMixin, add_version_field, offer_again
 from core.masking import record_if_unmasked
+from core.pagination import EstimatedCountPaginator
 from core.recycle import deletion_preview, retention_days
 from core.scope import Action, scope_prefixes
 
@@ -113,7 +113,7 @@ class ObjectListView(ScopedViewMixin, View):
         qs = self.filtered_queryset(request)
         if request.GET.get("export") == "xlsx" and self.sheet_class is not None:
             return self.sheet_class(request.user).export_response(qs)
-        paginator = Paginator(qs, self.paginate_by)
+        paginator = EstimatedCountPaginator(qs, self.paginate_by)
         page = paginator.get_page(request.GET.get("page"))
         context = {
             "title": self.title,
