@@ -251,6 +251,12 @@ def apply_plan(*, actor, rows: list[Row]) -> Plan:
             node.code, node.parent_id, node.name, node.vanished = code, parent_ids[parent], name, None
             moved.append(node)
         bulk_update_with_history(moved, Node, ["code", "parent", "name", "vanished"], batch_size=2000, default_user=actor)
+    try:  # the hierarchy changed: every dashboard may show other figures
+        from reports.cache import touch_all
+
+        touch_all()
+    except ImportError:  # pragma: no cover
+        pass
     return plan
 
 
@@ -258,3 +264,88 @@ def scope_allows(actor) -> bool:
     from core.scope import scope_prefixes
 
     return bool(scope_prefixes(actor, Action.ADMINISTER))
+
+
+# ---- 撤并: merging a community into another ----
+def _relations():
+    """(model, field name) of every record kept by a node, except history rows and the audit
+    records, which keep pointing at the community they were written about."""
+    from accounts.models import AccountEvent
+
+    for rel in Node._meta.get_fields(include_hidden=True):
+        if not (rel.one_to_many or rel.one_to_one) or not rel.auto_created or rel.concrete:
+            continue
+        model = rel.related_model
+        if model is Node or model is AccountEvent or model.__name__.startswith("Historical"):
+            continue
+        if model._meta.app_label in {"axes", "sessions"}:
+            continue
+        yield model, rel.field.name
+
+
+def merge_preview(*, source: Node) -> list[tuple[str, int]]:
+    """How many records of each kind the merge would move."""
+    counts = []
+    for model, name in _relations():
+        n = model._base_manager.filter(**{name: source}).count()
+        if n:
+            counts.append((str(model._meta.verbose_name_plural), n))
+    return counts
+
+
+@transaction.atomic
+def community_merge(*, actor, source: Node, target: Node) -> dict:
+    """Move every record of ``source`` to ``target`` in one transaction, with history; the
+    source stays, flagged as vanished, so the audit records written about it keep their place.
+    Refused whole (ValidationError) when a record would collide with one of the target's (for
+    example both have a result for the same year)."""
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError
+    from simple_history.utils import bulk_update_with_history
+
+    from core.models import Assignment
+
+    for node in (source, target):
+        if node.level != Level.COMMUNITY:
+            raise ValidationError(_("Only communities are merged; %(node)s is a %(level)s.") % {"node": node, "level": node.get_level_display()})
+        if not (actor.is_superuser or node_in_scope(actor, node, Action.ADMINISTER)):
+            raise PermissionDenied(_("%(node)s lies outside the part of the hierarchy you administer.") % {"node": node})
+    if source.pk == target.pk:
+        raise ValidationError(_("Choose two different communities."))
+    source = Node.objects.select_for_update().get(pk=source.pk)
+    target = Node.objects.select_for_update().get(pk=target.pk)
+    moved = {}
+    # Roles already held on the target make the same role on the source redundant.
+    for duplicate in Assignment.objects.filter(node=source, user__assignments__node=target).distinct():
+        if Assignment.objects.filter(node=target, user=duplicate.user_id, role=duplicate.role).exists():
+            duplicate._history_user = actor
+            duplicate.delete()
+    for model, name in _relations():
+        rows = list(model._base_manager.filter(**{name: source}))
+        if not rows:
+            continue
+        for row in rows:
+            setattr(row, name, target)
+        try:
+            with transaction.atomic():
+                if hasattr(model, "history"):
+                    bulk_update_with_history(rows, model, [name], batch_size=1000, default_user=actor)
+                else:
+                    model._base_manager.filter(pk__in=[r.pk for r in rows]).update(**{name: target})
+        except IntegrityError:
+            raise ValidationError(
+                _("%(kind)s of %(source)s collide with those of %(target)s (for example the same year); resolve them first.")
+                % {"kind": model._meta.verbose_name_plural, "source": source.name, "target": target.name}
+            )
+        moved[str(model._meta.verbose_name_plural)] = len(rows)
+    source.vanished = timezone.localdate()
+    source._history_user = actor
+    source._change_reason = f"merged into {target.code}"
+    source.save(update_fields=["vanished", "last_updated"])
+    try:
+        from reports.cache import touch_ids
+
+        touch_ids([source.pk, target.pk])
+    except ImportError:  # pragma: no cover - reports is installed with the project
+        pass
+    return moved

@@ -19,6 +19,7 @@ urlpatterns = [
          {"action": "revoke"}, name="role_revoke"),
     path("system/divisions/", views.DivisionImportView.as_view(), name="division_import"),
     path("system/divisions/<int:pk>/", views.DivisionPreviewView.as_view(), name="division_preview"),
+    path("system/divisions/merge/", views.CommunityMergeView.as_view(), name="community_merge"),
     path("system/logins/", views.LoginListView.as_view(), name="login_list"),
     path("system/sessions/", views.SessionListView.as_view(), name="session_list"),
     path("system/sessions/<int:pk>/logout/", views.SessionLogoutView.as_view(), name="session_logout"),

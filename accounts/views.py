@@ -32,8 +32,10 @@ from accounts.selectors import (
     recent_logins_of,
 )
 from accounts.sheets import AccountSheet, FailureSheet, LoginSheet
+from communities.models import Level, Node
+from core.forms import BootstrapFormMixin, CommunityChoiceField
 from core.models import Assignment
-from core.scope import Action, scope_prefixes
+from core.scope import Action, scope_prefixes, scope_q
 from core.security import client_ip
 from core.views import ObjectImportView, add_validation_error, querystring_without, refusal_text
 
@@ -497,3 +499,47 @@ class DivisionPreviewView(DutyRequiredMixin, View):
             % plan.counts,
         )
         return HttpResponseRedirect(reverse("accounts:division_import"))
+
+
+class MergeForm(BootstrapFormMixin, forms.Form):
+    source = CommunityChoiceField(label=gettext_lazy("community merged away (撤)"), queryset=Node.objects.none())
+    target = CommunityChoiceField(label=gettext_lazy("community it joins (并入)"), queryset=Node.objects.none())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = Node.objects.filter(level=Level.COMMUNITY, vanished__isnull=True).select_related("parent").order_by("code")
+        if not user.is_superuser:
+            qs = qs.filter(scope_q(user, Action.ADMINISTER))
+        self.fields["source"].queryset = self.fields["target"].queryset = qs
+
+
+class CommunityMergeView(DutyRequiredMixin, View):
+    """撤并: every record of one community moves to another, in one transaction, with history."""
+
+    template_name = "accounts/community_merge.html"
+
+    def get(self, request):
+        from accounts.divisions import merge_preview
+
+        form = MergeForm(request.GET or None, user=request.user)
+        preview = merge_preview(source=form.cleaned_data["source"]) if form.is_bound and form.is_valid() else None
+        return render(request, self.template_name, {"form": form, "preview": preview})
+
+    def post(self, request):
+        from accounts.divisions import community_merge
+
+        form = MergeForm(request.POST, user=request.user)
+        if form.is_valid():
+            source, target = form.cleaned_data["source"], form.cleaned_data["target"]
+            try:
+                moved = community_merge(actor=request.user, source=source, target=target)
+            except (ValidationError, PermissionDenied) as exc:
+                form.add_error(None, refusal_text(exc))
+            else:
+                messages.success(
+                    request,
+                    _("%(source)s was merged into %(target)s: %(n)d records moved; %(source)s is kept, flagged, for the record.")
+                    % {"source": source.name, "target": target.name, "n": sum(moved.values())},
+                )
+                return HttpResponseRedirect(target.get_absolute_url())
+        return render(request, self.template_name, {"form": form, "preview": None}, status=400)

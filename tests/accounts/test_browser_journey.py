@@ -105,3 +105,35 @@ def test_admin_imports_a_clerk_who_must_change_the_password_and_is_logged_out(
         assert LoginSession.objects.get(user__username="clerk_nanguan").end_reason == "forced"
     finally:
         clerk_context.close()
+
+
+def test_district_admin_imports_the_division_code_table(
+    transactional_db, live_server, tree, personas, admins, page  # noqa: F811
+):
+    from playwright.sync_api import expect
+
+    from communities.models import Node
+
+    table = "\n".join([
+        "统计用区划代码,名称,城乡分类代码",
+        f"{tree.district.code},城关区,",
+        f"{tree.street_a.code},酒泉路街道,",
+        f"{tree.community_a1.code},南关社区,111",
+        f"{tree.community_a2.code},北关社区,111",
+        f"{tree.street_b.code},张掖路街道,",
+        f"{tree.community_b1.code},中山社区,111",
+        "620102003000,新设街道,",
+        "620102003001,新设社区,112",
+        "620102003002,新设村,220",
+    ]).encode("gb18030")  # as the bureau's files often come
+    login_as(page, live_server, admins.district_admin)
+    page.goto(url(live_server, "/system/divisions/"))
+    page.set_input_files("input[type=file]", files=[{"name": "620102.csv", "mimeType": "text/csv", "buffer": table}])
+    page.get_by_role("button", name="上传并预览").click()
+    expect(page.locator("#count-new")).to_have_text("3")
+    expect(page.locator("#list-new")).to_contain_text("新设村")
+    screenshot(page, "accounts-0-division-preview")
+    assert not Node.objects.filter(code="620102003000").exists()
+    page.get_by_role("button", name="应用这些变化").click()
+    expect(page.locator(".alert-success")).to_contain_text("新增 3 个")
+    assert Node.objects.get(code="620102003002").is_urban is False

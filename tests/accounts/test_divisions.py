@@ -136,3 +136,53 @@ def test_a_province_of_twelve_thousand_rows_applies_within_a_minute(tree, person
     assert plan.counts["renamed"] == 1 and plan.counts["vanished"] == 1
     assert Node.objects.get(code=gone.code).vanished is not None
     print(f"\n12,000-row province applied in {elapsed:.1f} s")
+
+
+@pytest.mark.django_db
+def test_merge_moves_every_record_in_one_transaction_with_history(login, tree, personas, admins):
+    from datetime import date
+
+    from accounts.divisions import community_merge
+    from core.models import Assignment
+    from staffing.models import Cadre
+
+    a2, a1 = tree.community_a2, tree.community_a1
+    cadre = Cadre.objects.create(community=a2, name="王建国", gender="M", birth_date=date(1979, 8, 15), education="college")
+    Assignment.objects.create(user=personas.neighbour_clerk, node=a2, role="entry")
+    client = login(admins.street_admin)
+    preview = client.get(reverse("accounts:community_merge"), {"source": a2.pk, "target": a1.pk}).content.decode()
+    assert "<td>社区干部</td><td>1</td>" in preview and "<td>用户分配</td><td>1</td>" in preview
+    response = client.post(reverse("accounts:community_merge"), {"source": a2.pk, "target": a1.pk})
+    assert response.status_code == 302
+    cadre.refresh_from_db()
+    assert cadre.community == a1 and cadre.history.first().history_user == admins.street_admin
+    assert Assignment.objects.filter(user=personas.neighbour_clerk, node=a1).exists()
+    a2.refresh_from_db()
+    assert a2.vanished is not None  # kept, flagged
+    # a community outside the administrator's street is not offered and cannot be merged
+    response = client.post(reverse("accounts:community_merge"), {"source": tree.community_b1.pk, "target": a1.pk})
+    assert response.status_code == 400
+    with pytest.raises(Exception):
+        community_merge(actor=admins.street_admin, source=tree.community_b1, target=a1)
+    assert Node.objects.get(pk=tree.community_b1.pk).vanished is None
+
+
+@pytest.mark.django_db
+def test_merge_that_collides_is_refused_whole(tree, personas, admins):
+    from datetime import date
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+
+    from accounts.divisions import community_merge
+    from staffing.models import Cadre
+    from venues.models import AreaStandard
+
+    a2, a1 = tree.community_a2, tree.community_a1
+    cadre = Cadre.objects.create(community=a2, name="李四", gender="M", birth_date=date(1980, 1, 1), education="college")
+    AreaStandard.objects.create(node=a2, year=2025, minimum_area=Decimal("300"))
+    AreaStandard.objects.create(node=a1, year=2025, minimum_area=Decimal("200"))
+    with pytest.raises(ValidationError):
+        community_merge(actor=admins.street_admin, source=a2, target=a1)
+    cadre.refresh_from_db()
+    assert cadre.community == a2 and Node.objects.get(pk=a2.pk).vanished is None
