@@ -251,12 +251,8 @@ def apply_plan(*, actor, rows: list[Row]) -> Plan:
             node.code, node.parent_id, node.name, node.vanished = code, parent_ids[parent], name, None
             moved.append(node)
         bulk_update_with_history(moved, Node, ["code", "parent", "name", "vanished"], batch_size=2000, default_user=actor)
-    try:  # the hierarchy changed: every dashboard may show other figures
-        from reports.cache import touch_all
-
-        touch_all()
-    except ImportError:  # pragma: no cover
-        pass
+    roots = roots_of({r.code for r in rows})
+    _changed(prefixes=[root[: PREFIX_LENGTH[level_of_code(root)]] for root in roots])
     return plan
 
 
@@ -278,7 +274,8 @@ def _relations():
         model = rel.related_model
         if model is Node or model is AccountEvent or model.__name__.startswith("Historical"):
             continue
-        if model._meta.app_label in {"axes", "sessions"}:
+        # Derived data (the figures app's facts and dirty marks) is recomputed, not moved.
+        if model._meta.app_label in {"axes", "sessions", "figures"}:
             continue
         yield model, rel.field.name
 
@@ -342,10 +339,23 @@ def community_merge(*, actor, source: Node, target: Node) -> dict:
     source._history_user = actor
     source._change_reason = f"merged into {target.code}"
     source.save(update_fields=["vanished", "last_updated"])
-    try:
-        from reports.cache import touch_ids
-
-        touch_ids([source.pk, target.pk])
-    except ImportError:  # pragma: no cover - reports is installed with the project
-        pass
+    _changed(ids=[source.pk, target.pk])
     return moved
+
+
+def _changed(*, ids=(), prefixes=()) -> None:
+    """Bulk writes send no save signals: tell the figures table and the dashboard cache."""
+    try:
+        from figures.marking import mark, mark_subtree
+
+        mark(ids)
+        for prefix in prefixes:
+            mark_subtree(prefix)
+    except ImportError:  # pragma: no cover - without the figures app
+        pass
+    try:
+        from reports.cache import touch_all, touch_ids
+
+        touch_all() if prefixes else touch_ids(ids)
+    except ImportError:  # pragma: no cover
+        pass

@@ -147,8 +147,16 @@ def test_merge_moves_every_record_in_one_transaction_with_history(login, tree, p
     from staffing.models import Cadre
 
     a2, a1 = tree.community_a2, tree.community_a1
+    from django.utils import timezone
+
+    from figures.models import Dirty, Facts
+
     cadre = Cadre.objects.create(community=a2, name="王建国", gender="M", birth_date=date(1979, 8, 15), education="college")
     Assignment.objects.create(user=personas.neighbour_clerk, node=a2, role="entry")
+    # both have a facts row for the same year: derived data is recomputed, not moved (no collision)
+    for node in (a1, a2):
+        Facts.objects.create(node=node, year=2026, code=node.code, level=node.level, computed_at=timezone.now())
+    Dirty.objects.all().delete()
     client = login(admins.street_admin)
     preview = client.get(reverse("accounts:community_merge"), {"source": a2.pk, "target": a1.pk}).content.decode()
     assert "<td>社区干部</td><td>1</td>" in preview and "<td>用户分配</td><td>1</td>" in preview
@@ -159,6 +167,7 @@ def test_merge_moves_every_record_in_one_transaction_with_history(login, tree, p
     assert Assignment.objects.filter(user=personas.neighbour_clerk, node=a1).exists()
     a2.refresh_from_db()
     assert a2.vanished is not None  # kept, flagged
+    assert set(Dirty.objects.values_list("node_id", flat=True)) >= {a1.pk, a2.pk}  # figures recomputed
     # a community outside the administrator's street is not offered and cannot be merged
     response = client.post(reverse("accounts:community_merge"), {"source": tree.community_b1.pk, "target": a1.pk})
     assert response.status_code == 400
