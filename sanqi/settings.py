@@ -316,6 +316,9 @@ CELERY_BEAT_SCHEDULE = {
     "purge-recycle-bin": {"task": "core.purge_recycle_bin", "schedule": 60 * 60},
     "end-idle-sessions": {"task": "accounts.tasks.end_idle_sessions", "schedule": 300.0},
     "archive-audit-records": {"task": "accounts.tasks.archive_audit_records", "schedule": 24 * 3600.0},
+    # the facts table: marks whose queueing failed (broker down) and the current year's rows of
+    # yesterday (figures describe today); nothing to do costs two small queries
+    "refresh-figures": {"task": "figures.refresh_facts", "schedule": 600.0},
 }
 
 LOGGING = {

@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models.deletion import ProtectedError
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from assessments.rules import all_facts
 from communities.models import Level, Node
@@ -357,3 +358,17 @@ def test_scoring_reads_the_same_facts_from_the_table(tree, personas):
         with CaptureQueriesContext(connection) as queries:
             got = assessment_facts(community_ids=ids, year=year)
         assert got == all_facts(community_ids=ids, year=year) and len(queries) == 2
+
+
+def test_the_refresh_is_a_registered_periodic_task(tree, settings):
+    from sanqi.celery import app
+    from figures.tasks import refresh_facts
+
+    entry = settings.CELERY_BEAT_SCHEDULE["refresh-figures"]
+    assert entry["task"] == refresh_facts.name and refresh_facts.name in app.tasks
+    # yesterday's current-year rows are marked by it, and recomputed
+    today = timezone.localdate()
+    call_command("rebuild_facts", "--years", str(today.year), verbosity=0)
+    Facts.objects.update(valid_until=datetime.date(2000, 1, 1))
+    assert refresh_facts() >= Node.objects.filter(level=Level.COMMUNITY).count()
+    assert not Facts.objects.filter(valid_until__lt=today).exists()
