@@ -3,7 +3,7 @@ A concurrent change answers 409, a wrong person 403, an illegal move or bad inpu
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -15,6 +15,8 @@ from assessments.selectors import ranking, scheme_list, scores_of
 from assessments.serializers import (
     AdjustSerializer,
     IndicatorSerializer,
+    RankingRowSerializer,
+    ResumeSerializer,
     ResultDetailSerializer,
     ResultSerializer,
     RunSerializer,
@@ -22,15 +24,16 @@ from assessments.serializers import (
     ScoreSerializer,
     StartSerializer,
     TransitionSerializer,
+    TreeItemSerializer,
 )
-from core.api import VersionedViewSetMixin
+from core.api import ScopedSerializerMixin, VersionedViewSetMixin
 
 
 def _errors(exc: DjangoValidationError):
     return exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
 
 
-class ServiceErrorsMixin:
+class ServiceErrorsMixin(ScopedSerializerMixin):
     def handle_exception(self, exc):
         if isinstance(exc, services.Conflict):
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
@@ -62,10 +65,12 @@ class SchemeViewSet(ServiceErrorsMixin, VersionedViewSetMixin, mixins.CreateMode
             services.scheme_update, actor=self.request.user, scheme=serializer.instance, **data
         )
 
+    @extend_schema(responses=TreeItemSerializer(many=True))
     @action(detail=True, methods=["get"])
     def tree(self, request, pk=None):
         return Response(services.scheme_tree(self.get_object()))
 
+    @extend_schema(request=StartSerializer, responses={201: RunSerializer})
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         s = StartSerializer(data=request.data)
@@ -74,6 +79,7 @@ class SchemeViewSet(ServiceErrorsMixin, VersionedViewSetMixin, mixins.CreateMode
         run.refresh_from_db()
         return Response(RunSerializer(run).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(responses=RankingRowSerializer(many=True))
     @action(detail=True, methods=["get"])
     def ranking(self, request, pk=None):
         rows = ranking(user=request.user, scheme=self.get_object())
@@ -122,6 +128,7 @@ class RunViewSet(ServiceErrorsMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)
 
+    @extend_schema(request=None, responses=ResumeSerializer)
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
         run = self.get_object()
@@ -146,6 +153,7 @@ class ResultViewSet(ServiceErrorsMixin, VersionedViewSetMixin, viewsets.ReadOnly
     def get_serializer_class(self):
         return ResultDetailSerializer if self.action == "retrieve" else ResultSerializer
 
+    @extend_schema(request=TransitionSerializer, responses=ResultSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         result = self.get_object()
@@ -154,6 +162,7 @@ class ResultViewSet(ServiceErrorsMixin, VersionedViewSetMixin, viewsets.ReadOnly
         result = services.result_transition(actor=request.user, result=result, **s.validated_data)
         return Response(ResultSerializer(result).data)
 
+    @extend_schema(responses=ScoreSerializer(many=True))
     @action(detail=True, methods=["get"])
     def scores(self, request, pk=None):
         return Response(ScoreSerializer(scores_of(self.get_object()), many=True).data)
@@ -166,9 +175,10 @@ class ScoreViewSet(ServiceErrorsMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)
 
+    @extend_schema(request=AdjustSerializer, responses=ScoreSerializer)
     @action(detail=True, methods=["post"])
     def adjust(self, request, pk=None):
-        score = get_object_or_404(self.get_queryset(), pk=pk)
+        score = self.get_object()
         s = AdjustSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         score = services.score_adjust(actor=request.user, score=score, **s.validated_data)

@@ -32,7 +32,7 @@ class RunSerializer(serializers.ModelSerializer):
 class ScoreSerializer(serializers.ModelSerializer):
     indicator_name = serializers.CharField(source="indicator.name", read_only=True)
     maximum = serializers.DecimalField(source="indicator.weight", max_digits=6, decimal_places=2, read_only=True)
-    adjusted_by = serializers.StringRelatedField()
+    adjusted_by = serializers.CharField(read_only=True, allow_null=True, help_text="who adjusted the score; null if nobody")
 
     class Meta:
         model = Score
@@ -83,6 +83,34 @@ class AdjustSerializer(serializers.Serializer):
     final = serializers.DecimalField(max_digits=6, decimal_places=2)
     reason = serializers.CharField(max_length=300)
     version = serializers.IntegerField(required=False, allow_null=True)
+
+
+class TreeItemSerializer(serializers.Serializer):
+    """One indicator of :func:`assessments.services.scheme_tree`, with its children (same shape)."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    weight = serializers.DecimalField(max_digits=6, decimal_places=2)
+    method = serializers.CharField()
+    rule = serializers.CharField(allow_blank=True)
+    params = serializers.JSONField()
+    description = serializers.CharField(allow_blank=True)
+    children = serializers.ListField(child=serializers.DictField(), help_text="indicators of the same shape")
+
+
+class RankingRowSerializer(serializers.Serializer):
+    community = serializers.IntegerField()
+    community_name = serializers.CharField()
+    street = serializers.CharField()
+    final_total = serializers.DecimalField(max_digits=6, decimal_places=2)
+    district_rank = serializers.IntegerField()
+    street_rank = serializers.IntegerField()
+    grade = serializers.CharField()
+    state = serializers.CharField()
+
+
+class ResumeSerializer(serializers.Serializer):
+    queued_chunks = serializers.IntegerField(help_text="chunks queued again")
 
 
 class StartSerializer(serializers.Serializer):

@@ -5,11 +5,11 @@ from communities.filters import CommunityFilterSet, NodeFilterSet
 from communities.models import Level, Node
 from communities.serializers import CommunitySerializer, NodeSerializer
 from communities.services import node_create, node_delete, node_update
-from core.api import ScopedModelViewSet
+from core.api import ScopedModelViewSet, ScopedSerializerMixin
 
 
 @extend_schema_view(list=extend_schema(summary="Divisions of every level in the caller's scope"))
-class NodeViewSet(viewsets.ReadOnlyModelViewSet):
+class NodeViewSet(ScopedSerializerMixin, viewsets.ReadOnlyModelViewSet):
     """The hierarchy, every level; read-only (the tree's upper levels are kept by administrators)."""
 
     queryset = Node.objects.select_related("parent")

@@ -11,7 +11,7 @@ body ``version`` that is not the current one 409; a PATCH writes only the fields
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, permissions, serializers, status, viewsets
+from rest_framework import exceptions, permissions, relations, serializers, status, viewsets
 from rest_framework.response import Response
 
 from core import versioning
@@ -121,7 +121,36 @@ class VersionedViewSetMixin:
             raise (PreconditionFailed() if self._expected_from_header else VersionConflict()) from None
 
 
-class ScopedModelViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
+def scope_related_choices(serializer, user) -> None:
+    """Narrow every writable relation field that would offer a whole table (its queryset has no
+    filter) to the rows ``user`` may see: its choices (the browsable API's ``<select>``s) and
+    the ids it accepts. A serializer that narrows a field itself (to the change scope, to the
+    courses open to the user…) keeps its own narrowing."""
+    if isinstance(serializer, serializers.ListSerializer):
+        serializer = serializer.child
+    for field in serializer.fields.values():
+        if isinstance(field, relations.ManyRelatedField):
+            field = field.child_relation
+        if isinstance(field, serializers.BaseSerializer):
+            scope_related_choices(field, user)
+        elif isinstance(field, relations.RelatedField) and not field.read_only and field.queryset is not None:
+            queryset = field.queryset.all()  # a manager, for the fields ModelSerializer makes
+            if not queryset.query.where and hasattr(queryset, "visible_to"):
+                field.queryset = queryset.visible_to(user)
+
+
+class ScopedSerializerMixin:
+    """Every API view's serializers offer and accept related records in the caller's scope only
+    (see :func:`scope_related_choices`); the sweep (tests/test_sweep.py) checks each API view
+    has it."""
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        scope_related_choices(serializer, self.request.user)
+        return serializer
+
+
+class ScopedModelViewSet(ScopedSerializerMixin, VersionedViewSetMixin, viewsets.ModelViewSet):
     """CRUD over a scoped model; ``service_*`` are the app's write services.
 
     ``create_service(actor=..., **fields)``, ``update_service(actor=..., <model_name>=obj, **fields)``
@@ -146,16 +175,22 @@ class ScopedModelViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
     def _entity(self):
         return self.queryset.model._meta.model_name
 
+    def _as_listed(self, instance):
+        """The saved record as the list and detail read it (with the queryset's annotations,
+        e.g. a team's ``member_count``), so that a write answers in the documented shape."""
+        return self.get_queryset().filter(pk=instance.pk).first() or instance
+
     # Writes run through core.contention.retry_once: a deadlock is retried once, then a 503.
     def perform_create(self, serializer):
         fields = dict(serializer.validated_data)
         fields.pop("version", None)
-        serializer.instance = retry_once(type(self).create_service, actor=self.request.user, **fields)
+        serializer.instance = self._as_listed(retry_once(type(self).create_service, actor=self.request.user, **fields))
 
     def perform_update(self, serializer):
-        serializer.instance = self.versioned_update(
+        serializer.instance = self._as_listed(self.versioned_update(
             type(self).update_service, actor=self.request.user, **{self._entity(): serializer.instance},
             **serializer.validated_data, refresh=(serializer.instance,),
+        )
         )
 
     def perform_destroy(self, instance):

@@ -14,6 +14,7 @@ from rest_framework import authentication, exceptions, pagination, permissions
 
 from core.contention import RETRY_AFTER_SECONDS, Busy
 from core.models import ApiToken, hash_token
+from core.scope import Action, scope_prefixes
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -81,17 +82,49 @@ class StandardPagination(pagination.PageNumberPagination):
         return schema
 
 
+def _read_only_refusal(request):
+    """Why this caller may not write at all: a read-only token, or a user with no part of the
+    hierarchy to enter or review data in (a viewer); ``None`` when they may write somewhere."""
+    if isinstance(request.auth, ApiToken) and request.auth.read_only:
+        return _("This token is read-only and cannot change data.")
+    if all(scope_prefixes(request.user, action) == [] for action in (Action.CHANGE, Action.REVIEW)):
+        return _("You have no part of the hierarchy to enter data in.")
+    return None
+
+
+def _raise_if_not_visible(view) -> None:
+    """On a record's URL, a record the caller may not see is a 404 whatever they try with it,
+    so that a refusal to write never confirms that a foreign record exists."""
+    get_queryset = getattr(view, "get_queryset", None)
+    lookup_field = getattr(view, "lookup_field", None)
+    if get_queryset is None or lookup_field is None:
+        return
+    value = view.kwargs.get(getattr(view, "lookup_url_kwarg", None) or lookup_field)
+    if value is None:
+        return
+    try:
+        visible = get_queryset().filter(**{lookup_field: value}).exists()
+    except (TypeError, ValueError, DjangoValidationError):
+        visible = False
+    if not visible:
+        raise exceptions.NotFound()
+
+
 class ScopedPermission(permissions.BasePermission):
-    """Authenticated users only; a read-only token may only read."""
+    """Authenticated users only; a caller who may not write anywhere may only read (403), and
+    on a record they may not see, a write is a 404 like a read."""
 
     message = _("Authentication credentials were not provided.")
 
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):
             return False
-        if request.method not in permissions.SAFE_METHODS and isinstance(request.auth, ApiToken) and request.auth.read_only:
-            self.message = _("This token is read-only and cannot change data.")
-            return False
+        if request.method not in permissions.SAFE_METHODS:
+            refusal = _read_only_refusal(request)
+            if refusal is not None:
+                _raise_if_not_visible(view)
+                self.message = refusal
+                return False
         return True
 
 

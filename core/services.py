@@ -17,6 +17,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# What a value taken by a record the user may not see gets (pages, API, uploads): the same as an
+# invalid value, never "already on record".
+FOREIGN_DUPLICATE = gettext_lazy(
+    "This value cannot be accepted. Check it; if it is right, ask the district organization department."
+)
 
 from core import versioning
 from core.contention import duplicates_refused
@@ -52,6 +59,27 @@ def _check_in_scope(actor, instance, actions) -> None:
         raise PermissionDenied(_("This record lies outside the part of the hierarchy you may edit."))
 
 
+def _without_foreign_duplicates(actor, instance, exc: ValidationError) -> ValidationError:
+    """A value that must be unique (an ID number, a credit code, a division code) and is taken by
+    a record the actor may not see is refused like any invalid value, without saying it is on
+    record: a clerk must not learn that a person is registered in another street."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    model = type(instance)
+    visible = getattr(model.objects, "visible_to", None)
+    errors = {}
+    for name, field_errors in exc.error_dict.items():
+        kept = []
+        for error in field_errors:
+            if error.code == "unique" and visible is not None:
+                value = getattr(instance, model._meta.get_field(name).attname)
+                if not visible(actor).filter(**{name: value}).exclude(pk=instance.pk).exists():
+                    error = ValidationError(FOREIGN_DUPLICATE, code="invalid")
+            kept.append(error)
+        errors[name] = kept
+    return ValidationError(errors)
+
+
 @transaction.atomic
 def scoped_save(*, actor, instance: models.Model, actions: tuple = (Action.CHANGE,)) -> models.Model:
     """Validate ``instance`` and save it, provided it stays within the actor's scope for
@@ -64,7 +92,10 @@ def scoped_save(*, actor, instance: models.Model, actions: tuple = (Action.CHANG
         if not instance._state.adding and versioning.is_versioned(model):
             current = versioning.lock(instance)
             versioning.check_version(current, instance.version)
-    instance.full_clean()
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        raise _without_foreign_duplicates(actor, instance, exc) from None
     _check_in_scope(actor, instance, actions)
     instance._history_user = actor
     with duplicates_refused(instance):  # a concurrent duplicate: the unique error, not a 500

@@ -111,7 +111,12 @@ class ObjectListView(ScopedViewMixin, View):
 
     def get(self, request):
         qs = self.filtered_queryset(request)
-        if request.GET.get("export") == "xlsx" and self.sheet_class is not None:
+        # A filter value that is not valid (out of range, not a choice in scope) is bad input: the
+        # page says what is wrong next to the filter and answers 400, and exports nothing.
+        invalid = self.filterset.is_bound and not self.filterset.is_valid()
+        if invalid:
+            qs = qs.none()
+        if request.GET.get("export") == "xlsx" and self.sheet_class is not None and not invalid:
             return self.sheet_class(request.user).export_response(qs)
         paginator = EstimatedCountPaginator(qs, self.paginate_by)
         page = paginator.get_page(request.GET.get("page"))
@@ -131,7 +136,7 @@ class ObjectListView(ScopedViewMixin, View):
             "has_import": self.has_import(),
         }
         context.update(self.extra_context(request, page))
-        return render(request, self.template_name, context)
+        return render(request, self.template_name, context, status=400 if invalid else 200)
 
 
 class ObjectDetailView(ScopedViewMixin, View):

@@ -13,6 +13,7 @@ from communities.models import Level, Node, PartyOrgForm
 from core.excel import Column, Sheet
 from core.masking import can_see_personal_data, mask_phone, record_unmasked_views
 from core.scope import Action
+from core.services import FOREIGN_DUPLICATE
 from regional_building import forms as fm
 from regional_building import models as m
 from regional_building import services as sv
@@ -158,6 +159,8 @@ class ResidentUnitSheet(ImportableSheet):
         return {u.credit_code: u for u in m.ResidentUnit.objects.filter(credit_code__in=[str(k).upper() for k in keys]).select_related("node")}
 
     def check_existing(self, existing):
+        if not m.ResidentUnit.objects.visible_to(self.user).filter(pk=existing.pk).exists():
+            return str(FOREIGN_DUPLICATE)
         if not m.ResidentUnit.objects.restrict(self.user, Action.CHANGE).filter(pk=existing.pk).exists():
             return _("A unit with this credit code exists outside the part of the hierarchy you may edit.")
         return None

@@ -330,7 +330,10 @@ for model, cols, form, filterset, sheet, title in SPECS:
 
     def make_children(spec):
         def children(self, obj):
-            return [child_table(t, cm, get(obj), c, add, obj) for t, cm, get, c, add in spec]
+            # A child may lie outside the reader's scope (a street's unit has agreements with
+            # each of its communities): list only those the reader may see.
+            user = self.request.user
+            return [child_table(t, cm, get(obj).visible_to(user), c, add, obj) for t, cm, get, c, add in spec]
 
         return children
 

@@ -12,6 +12,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.views import APIView
 
 from communities.models import Node
+from core.api import ScopedSerializerMixin
 from reports.cache import dashboard_json
 from reports.filters import SummaryFilterSet
 from reports.models import Summary
@@ -65,7 +66,7 @@ class DashboardView(APIView):
     list=extend_schema(summary="Year-end summaries of nodes in the caller's scope"),
     retrieve=extend_schema(summary="One year-end summary with its text"),
 )
-class SummaryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class SummaryViewSet(ScopedSerializerMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = SummarySerializer
     filterset_class = SummaryFilterSet
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from communities.models import Level, Node
 from core.excel import Column, Sheet
 from core.scope import Action, node_in_scope, scope_q
+from core.services import FOREIGN_DUPLICATE
 from staffing import services
 from staffing.forms import CadreForm
 from staffing.models import (
@@ -115,6 +116,8 @@ class CadreSheet(Sheet):
         return {c.id_number: c for c in Cadre.objects.filter(id_number__in=keys).select_related("community")}
 
     def check_existing(self, existing):
+        if not node_in_scope(self.user, existing.community, Action.VIEW):
+            return str(FOREIGN_DUPLICATE)
         if not node_in_scope(self.user, existing.community, Action.CHANGE):
             return _("A cadre with this ID number is already on record outside the part of the hierarchy you may edit.")
         return None

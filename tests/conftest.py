@@ -9,6 +9,7 @@ Personas (healthchecks' alice/bob/charlie, for this domain):
   community_clerk:   录入员 on 社区A1      neighbour_clerk: 录入员 on 街道B
   viewer:            查看员 on 城关区      admin: system administrator
   read_token / write_token: API tokens of district_reviewer and street_clerk
+  other_reviewer:    审核员 on 七里河区 (another district: everything of 城关区 is foreign to them)
 """
 
 from __future__ import annotations
@@ -111,6 +112,7 @@ class Personas:
     admin: object
     read_token: str
     write_token: str
+    other_reviewer: object
 
 
 def _user(username, node=None, role=None, **extra):
@@ -140,6 +142,7 @@ def personas(tree) -> Personas:
         admin=_user("admin", is_superuser=True, is_staff=True),
         read_token=_token(reviewer, read_only=True),
         write_token=_token(clerk, read_only=False),
+        other_reviewer=_user("other_reviewer", tree.other_district, Role.REVIEWER),
     )
 
 

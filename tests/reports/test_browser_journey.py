@@ -24,9 +24,10 @@ def media(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-def test_street_clerk_drafts_edits_finalises_and_downloads(transactional_db, live_server, page, media):  # noqa: F811
+def test_street_clerk_drafts_edits_finalises_and_downloads(transactional_db, live_server, page, media, settings):  # noqa: F811
     from playwright.sync_api import expect
 
+    settings.DEBUG = True  # the demo loads on development and demo servers only
     call_command("load_demo", stdout=io.StringIO())
     clerk = get_user_model().objects.get(username="street_clerk")
     login_as(page, live_server, clerk, password=DEMO_PASSWORD)

@@ -1,6 +1,7 @@
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.module_loading import import_string
 
@@ -34,8 +35,15 @@ ROLE_TEXT = {
 class Command(BaseCommand):
     help = "Load the demo district 兰州市城关区 and its demo users; running it again changes nothing."
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        # The demo users share one published password and a published token: never on a server
+        # that runs in production mode (checked before the database is touched).
+        if not settings.DEBUG:
+            raise CommandError("演示数据带有公开的密码和令牌，只能在开发或演示环境（DEBUG=1）中导入；当前 DEBUG=0，已拒绝。")
+        self.load()
+
+    @transaction.atomic
+    def load(self):
         created = load_tree()
         User = get_user_model()
         nodes = {n.code: n for n in Node.objects.filter(code__in=[u[2] for u in DEMO_USERS if u[2]])}
