@@ -21,6 +21,18 @@ def scheme_list(*, user):
     return qs.select_related("district")
 
 
+def scheme_districts(*, user):
+    """The districts (and cities) whose schemes ``user`` reads: a scheme's district choices."""
+    from communities.models import Level, Node
+
+    qs = Node.objects.filter(level__in=(Level.CITY, Level.COUNTY))
+    prefixes = scope_prefixes(user, Action.VIEW)
+    if prefixes is not None:
+        districts = [p[:6].ljust(12, "0") for p in prefixes if len(p) >= 6]
+        qs = qs.filter(scope_q(user, Action.VIEW) | Q(code__in=districts))
+    return qs.order_by("code")
+
+
 def result_list(*, user):
     return Result.objects.visible_to(user).select_related("community__parent", "scheme")
 

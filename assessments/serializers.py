@@ -12,6 +12,14 @@ class SchemeSerializer(serializers.ModelSerializer):
         fields = ["id", "district", "year", "name", "excellent_from", "good_from", "pass_from", "locked", "source"]
         extra_kwargs = {"name": {"required": False, "allow_blank": True}}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:  # the districts whose schemes the caller reads (as scheme_list)
+            from assessments.selectors import scheme_districts
+
+            self.fields["district"].queryset = scheme_districts(user=request.user)
+
 
 class IndicatorSerializer(serializers.ModelSerializer):
     class Meta:

@@ -59,24 +59,35 @@ def _check_in_scope(actor, instance, actions) -> None:
         raise PermissionDenied(_("This record lies outside the part of the hierarchy you may edit."))
 
 
-def _without_foreign_duplicates(actor, instance, exc: ValidationError) -> ValidationError:
-    """A value that must be unique (an ID number, a credit code, a division code) and is taken by
-    a record the actor may not see is refused like any invalid value, without saying it is on
-    record: a clerk must not learn that a person is registered in another street."""
-    if not hasattr(exc, "error_dict"):
-        return exc
+def foreign_duplicates(actor, instance, error_dict: dict) -> set[str]:
+    """Fields of ``error_dict`` refused as not unique because of a record ``actor`` may not see.
+
+    A value that must be unique (an ID number, a credit code) and is taken by such a record is
+    refused like any invalid value (:data:`FOREIGN_DUPLICATE`), without saying it is on record: a
+    clerk must not learn that a person is registered in another street."""
     model = type(instance)
     visible = getattr(model.objects, "visible_to", None)
-    errors = {}
-    for name, field_errors in exc.error_dict.items():
-        kept = []
-        for error in field_errors:
-            if error.code == "unique" and visible is not None:
-                value = getattr(instance, model._meta.get_field(name).attname)
-                if not visible(actor).filter(**{name: value}).exclude(pk=instance.pk).exists():
-                    error = ValidationError(FOREIGN_DUPLICATE, code="invalid")
-            kept.append(error)
-        errors[name] = kept
+    found = set()
+    if visible is None:
+        return found
+    for name, errors in error_dict.items():
+        if name in {f.name for f in model._meta.fields} and any(getattr(e, "code", None) == "unique" for e in errors):
+            value = getattr(instance, model._meta.get_field(name).attname)
+            if not visible(actor).filter(**{name: value}).exclude(pk=instance.pk).exists():
+                found.add(name)
+    return found
+
+
+def _without_foreign_duplicates(actor, instance, exc: ValidationError) -> ValidationError:
+    if not hasattr(exc, "error_dict"):
+        return exc
+    hidden = foreign_duplicates(actor, instance, exc.error_dict)
+    if not hidden:
+        return exc
+    errors = {
+        name: [ValidationError(FOREIGN_DUPLICATE, code="invalid") if name in hidden and e.code == "unique" else e for e in errs]
+        for name, errs in exc.error_dict.items()
+    }
     return ValidationError(errors)
 
 

@@ -224,7 +224,9 @@ class ObjectEditView(ScopedViewMixin, View):
         if obj is None and not self.may_change_any(request.user):
             raise PermissionDenied(_("You have no part of the hierarchy to enter data in."))
         form = self.get_form(obj, data=request.POST)
-        if form.is_valid():
+        if not form.is_valid():
+            hide_foreign_duplicates(form, request.user)
+        else:
             fields = {name: form.cleaned_data[name] for name in form._meta.fields if name in form.cleaned_data}
             if obj is not None and form.cleaned_data.get("version") is not None:
                 fields["version"] = form.cleaned_data["version"]
@@ -246,6 +248,18 @@ class ObjectEditView(ScopedViewMixin, View):
                 messages.success(request, _("Saved %(obj)s.") % {"obj": saved})
                 return HttpResponseRedirect(saved.get_absolute_url())
         return self.render_form(request, form, obj)
+
+
+def hide_foreign_duplicates(form, user) -> None:
+    """A form's "already on record" for a record the user may not see reads like any invalid
+    value (see :func:`core.services.foreign_duplicates`)."""
+    from core.services import FOREIGN_DUPLICATE, foreign_duplicates
+
+    instance = getattr(form, "instance", None)
+    if instance is None:
+        return
+    for name in foreign_duplicates(user, instance, form.errors.as_data()):
+        form.errors[name] = form.error_class([str(FOREIGN_DUPLICATE)])
 
 
 def refusal_text(exc: ValidationError | PermissionDenied) -> str:

@@ -142,7 +142,7 @@ def personas(tree) -> Personas:
         admin=_user("admin", is_superuser=True, is_staff=True),
         read_token=_token(reviewer, read_only=True),
         write_token=_token(clerk, read_only=False),
-        other_reviewer=_user("other_reviewer", tree.other_district, Role.REVIEWER),
+        other_reviewer=_user("qilihe_reviewer", tree.other_district, Role.REVIEWER),
     )
 
 

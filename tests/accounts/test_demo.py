@@ -7,7 +7,8 @@ from django.urls import reverse
 
 
 @pytest.mark.django_db
-def test_demo_has_the_three_duties_of_the_district_and_they_work():
+def test_demo_has_the_three_duties_of_the_district_and_they_work(settings):
+    settings.DEBUG = True  # the demo loads on development and demo servers only
     out = io.StringIO()
     call_command("load_demo", stdout=out)
     text = out.getvalue()
