@@ -112,10 +112,9 @@ class ObjectListView(ScopedViewMixin, View):
     def get(self, request):
         qs = self.filtered_queryset(request)
         # A filter value that is not valid (out of range, not a choice in scope) is bad input: the
-        # page says what is wrong next to the filter and answers 400, and exports nothing.
+        # page says what is wrong next to the filter and answers 400 (the rows shown ignore that
+        # filter, as django-filter does), and exports nothing.
         invalid = self.filterset.is_bound and not self.filterset.is_valid()
-        if invalid:
-            qs = qs.none()
         if request.GET.get("export") == "xlsx" and self.sheet_class is not None and not invalid:
             return self.sheet_class(request.user).export_response(qs)
         paginator = EstimatedCountPaginator(qs, self.paginate_by)
