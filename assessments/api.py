@@ -27,6 +27,7 @@ from assessments.serializers import (
     TreeItemSerializer,
 )
 from core.api import ScopedSerializerMixin, VersionedViewSetMixin
+from core.contention import Busy
 
 
 def _errors(exc: DjangoValidationError):
@@ -37,7 +38,7 @@ class ServiceErrorsMixin(ScopedSerializerMixin):
     def handle_exception(self, exc):
         if isinstance(exc, services.Conflict):
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        if isinstance(exc, DjangoValidationError):
+        if isinstance(exc, DjangoValidationError) and not isinstance(exc, Busy):  # Busy: 503, core.api_auth
             return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
         if isinstance(exc, DjangoPermissionDenied):
             exc = exceptions.PermissionDenied(str(exc) or None)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -149,6 +150,9 @@ class Run(models.Model):
     )
     started = models.DateTimeField(_("started at"), auto_now_add=True)
     finished = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # When a chunk was last scored or the unfinished chunks last queued: a running job whose
+    # progress is older than SANQI_JOB_STALL_SECONDS is queued again (core.jobs).
+    progressed = models.DateTimeField(_("last progress"), default=timezone.now, db_index=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_path = "scheme__district"

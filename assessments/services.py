@@ -4,6 +4,8 @@ and manual adjustments. Business rules live here; pages and API call these funct
 from __future__ import annotations
 
 import json
+import logging
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,9 +22,12 @@ from assessments.rules import apply_rule
 from communities.models import Level, Node
 from core import versioning
 from core.contention import duplicates_refused
+from core.jobs import queue_after_commit, queue_now
+from core.jobs import stall_seconds as job_stall_seconds
 from core.scope import Action, node_in_scope
 from figures.selectors import assessment_facts
 
+log = logging.getLogger(__name__)
 DEFAULT_SCHEME = Path(__file__).resolve().parent / "data" / "default_scheme.json"
 HUNDRED = Decimal("100")
 
@@ -191,20 +196,48 @@ def run_start(*, actor, scheme: Scheme, chunk_size: int = 200, enqueue: bool = T
         )
         if not ids:
             Run.objects.filter(pk=run.pk).update(state=RunState.FINISHED, finished=timezone.now())
-        if enqueue:
-            transaction.on_commit(lambda: run_resume(run_id=run.pk))
+    if enqueue and ids:
+        # Only once the run is committed; a broker that cannot take the chunks withdraws the run
+        # (no "running" row that nothing runs, blocking every new start) and refuses the start.
+        queue_after_commit(lambda: _queue_chunks(run.pk), withdraw=lambda: Run.objects.filter(pk=run.pk).delete())
     return run
 
 
-def run_resume(*, run_id: int) -> int:
-    """Queue every chunk of the run not yet done (after a crash, a restart, or at start). Chunks are
-    idempotent, so a chunk queued twice is scored once."""
+def _queue_chunks(run_id: int) -> int:
     from assessments.tasks import score_chunk
 
     pending = list(Chunk.objects.filter(run_id=run_id, done=False).values_list("pk", flat=True))
     for pk in pending:
         score_chunk.delay(pk)
     return len(pending)
+
+
+def run_resume(*, run_id: int) -> int:
+    """Queue every chunk of the run not yet done (after a crash, a lost queue, or at start). Chunks
+    are idempotent, so a chunk queued twice is scored once. Raises ``QueueUnavailable`` (a
+    ValidationError) when the broker cannot be reached."""
+    queued = []
+    queue_now(lambda: queued.append(_queue_chunks(run_id)))
+    Run.objects.filter(pk=run_id, state=RunState.RUNNING).update(progressed=timezone.now())
+    return queued[0]
+
+
+def requeue_stalled_runs(*, stall_seconds: int | None = None) -> list[int]:
+    """The periodic check (Celery beat): queue again the unfinished chunks of every running job
+    that made no progress for ``stall_seconds`` (its queue was lost, its worker killed). Returns
+    the ids of the runs queued again."""
+    stall = stall_seconds if stall_seconds is not None else job_stall_seconds()
+    cutoff = timezone.now() - timedelta(seconds=stall)
+    requeued = []
+    for run_id in Run.objects.filter(state=RunState.RUNNING, progressed__lt=cutoff).values_list("pk", flat=True):
+        try:
+            count = run_resume(run_id=run_id)
+        except ValidationError as exc:  # the broker is still down: the next check tries again
+            log.warning("could not queue stalled run %s again: %s", run_id, exc.messages[0])
+            break
+        log.warning("scoring run %s made no progress for %ss: queued its %s unfinished chunks again", run_id, stall, count)
+        requeued.append(run_id)
+    return requeued
 
 
 def _sum_of(field: str):
@@ -265,7 +298,7 @@ def score_chunk(chunk_id: int) -> bool:
         _refresh_totals(Result.objects.filter(community_id__in=open_ids, year=year))
         chunk.done = True
         chunk.save(update_fields=["done"])
-        Run.objects.filter(pk=run.pk).update(done=F("done") + len(ids))
+        Run.objects.filter(pk=run.pk).update(done=F("done") + len(ids), progressed=now)
         Run.objects.filter(pk=run.pk, state=RunState.RUNNING, done__gte=F("total")).update(
             state=RunState.FINISHED, finished=timezone.now()
         )

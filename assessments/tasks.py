@@ -22,6 +22,15 @@ def resume_run(run_id: int) -> int:
     return services.run_resume(run_id=run_id)
 
 
+@shared_task(name="assessments.requeue_stalled_runs")
+def requeue_stalled_runs(stall_seconds: int | None = None) -> list[int]:
+    """Periodic (Celery beat, sanqi/settings.py): queue again the chunks of runs that made no
+    progress for a few minutes: their queue was lost or their worker killed."""
+    from assessments import services
+
+    return services.requeue_stalled_runs(stall_seconds=stall_seconds)
+
+
 def resume_unfinished() -> int:
     """Queue the missing chunks of every run still running (a worker restarted after a crash)."""
     from assessments.models import Run, RunState

@@ -157,8 +157,12 @@ def indicator_delete_view(request, pk):
 def run_detail_view(request, pk):
     run = get_object_or_404(Run.objects.visible_to(request.user).select_related("scheme__district"), pk=pk)
     if request.method == "POST" and _may_manage(request.user, run.scheme):
-        queued = services.run_resume(run_id=run.pk)
-        messages.success(request, _("Queued %(n)s unfinished chunks again.") % {"n": queued})
+        try:
+            queued = services.run_resume(run_id=run.pk)
+        except ValidationError as exc:  # the broker is down
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Queued %(n)s unfinished chunks again.") % {"n": queued})
         return HttpResponseRedirect(run.get_absolute_url())
     return render(request, "assessments/run_detail.html", {"object": run, "manage": _may_manage(request.user, run.scheme),
                                                            "tabs_template": TABS, "tab": "schemes"})

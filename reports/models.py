@@ -104,7 +104,10 @@ class Summary(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("drafted by")
     )
     created = models.DateTimeField(_("drafted at"), auto_now_add=True)
-    last_updated = models.DateTimeField(_("last updated"), auto_now=True)
+    # Also the drafting job's last progress: a queued or running draft older than
+    # SANQI_JOB_STALL_SECONDS is queued again (reports.services.requeue_stalled_drafts).
+    last_updated = models.DateTimeField(_("last updated"), auto_now=True, db_index=True)
+    language = models.CharField(_("language"), max_length=10, blank=True, help_text=_("the language it is drafted in"))
     finalised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("finalised by"),
@@ -115,7 +118,7 @@ class Summary(models.Model):
     # finalised; the text itself and the files are not copied into it (versions keep drafts apart).
     history = HistoricalRecords(excluded_fields=[
         "blocks", "figures", "last_updated", "steps_done", "steps_total", "error", "statistics", "document",
-        "finalised_at",
+        "finalised_at", "language",
     ])
     objects = ScopedQuerySet.as_manager()
     scope_path = "node"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +17,8 @@ from django.utils.translation import gettext as _
 
 from communities.models import Level, Node
 from core import versioning
+from core.jobs import queue_after_commit, queue_now
+from core.jobs import stall_seconds as job_stall_seconds
 from core.scope import Action, node_in_scope
 from core.services import scoped_delete, scoped_save
 from core.versioning import locked_update
@@ -53,7 +56,8 @@ def summary_start(*, actor, node: Node, year: int, enqueue: bool | None = None) 
         try:
             with transaction.atomic():
                 version = newest_version(node_id=node.pk, year=year) + 1
-                summary = Summary(node=node, year=year, version=version, created_by=actor, steps_total=STEPS)
+                summary = Summary(node=node, year=year, version=version, created_by=actor, steps_total=STEPS,
+                                  language=translation.get_language() or "")
                 summary._history_user = actor
                 summary.save()
             break
@@ -68,7 +72,10 @@ def summary_start(*, actor, node: Node, year: int, enqueue: bool | None = None) 
     if enqueue:
         from reports.tasks import draft_summary_task
 
-        transaction.on_commit(lambda: draft_summary_task.delay(summary.pk, language))
+        # Queued once the row is committed; a broker that cannot take it withdraws the draft (no
+        # "queued" row that nothing drafts) and refuses the start (core.jobs).
+        queue_after_commit(lambda: draft_summary_task.delay(summary.pk, language),
+                           withdraw=lambda: Summary.objects.filter(pk=summary.pk).delete())
     else:
         draft_summary(summary.pk, language=language)
         summary.refresh_from_db()
@@ -76,7 +83,29 @@ def summary_start(*, actor, node: Node, year: int, enqueue: bool | None = None) 
 
 
 def _progress(summary: Summary, done: int, **fields) -> None:
-    Summary.objects.filter(pk=summary.pk).update(steps_done=done, **fields)
+    Summary.objects.filter(pk=summary.pk).update(steps_done=done, last_updated=timezone.now(), **fields)
+
+
+def requeue_stalled_drafts(*, stall_seconds: int | None = None) -> list[int]:
+    """The periodic check (Celery beat): queue again every draft still queued or being drafted
+    whose job made no progress for ``stall_seconds`` (its message was lost with the broker, its
+    worker killed). Drafting a summary again gives the same result. Returns the summaries' ids."""
+    from reports.tasks import draft_summary_task
+
+    stall = stall_seconds if stall_seconds is not None else job_stall_seconds()
+    cutoff = timezone.now() - timedelta(seconds=stall)
+    stalled = Summary.objects.filter(state__in=(SummaryState.QUEUED, SummaryState.RUNNING), last_updated__lt=cutoff)
+    requeued = []
+    for pk, language in stalled.values_list("pk", "language"):
+        try:
+            queue_now(lambda pk=pk, language=language: draft_summary_task.delay(pk, language or settings.LANGUAGE_CODE))
+        except ValidationError as exc:  # the broker is still down: the next check tries again
+            log.warning("could not queue stalled draft %s again: %s", pk, exc.messages[0])
+            break
+        Summary.objects.filter(pk=pk).update(last_updated=timezone.now())
+        log.warning("draft %s made no progress for %ss: queued again", pk, stall)
+        requeued.append(pk)
+    return requeued
 
 
 def draft_summary(summary_id: int, *, language: str | None = None) -> None:

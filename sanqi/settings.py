@@ -312,6 +312,10 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Jobs never get stuck (core.jobs): beat (docker-compose) runs these checks; a scoring run or a
+# draft that made no progress for SANQI_JOB_STALL_SECONDS has its unfinished work queued again.
+SANQI_JOB_STALL_SECONDS = int(os.environ.get("SANQI_JOB_STALL_SECONDS", "180"))
+SANQI_JOB_CHECK_SECONDS = float(os.environ.get("SANQI_JOB_CHECK_SECONDS", "60"))
 # Periodic tasks, sent by the beat service of docker-compose. Closing timed-out sessions on
 # the login record; archiving audit records past the retention period (never dropped).
 CELERY_BEAT_SCHEDULE = {
@@ -322,6 +326,11 @@ CELERY_BEAT_SCHEDULE = {
     # yesterday (figures describe today); nothing to do costs two small queries
     "refresh-figures": {"task": "figures.refresh_facts", "schedule": 600.0},
 }
+CELERY_BEAT_SCHEDULE.update({
+    name: {"task": name, "schedule": SANQI_JOB_CHECK_SECONDS, "kwargs": {"stall_seconds": SANQI_JOB_STALL_SECONDS},
+           "options": {"expires": SANQI_JOB_CHECK_SECONDS}}
+    for name in ("assessments.requeue_stalled_runs", "reports.requeue_stalled_drafts")
+})
 
 LOGGING = {
     "version": 1,
