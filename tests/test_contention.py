@@ -30,7 +30,9 @@ from tests.regional_building import test_crud as rb_suite
 from tests.staffing import test_crud as staffing_suite
 from tests.venues import test_venues as venues_suite
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+# Tasks inline: a Celery worker left running by an earlier test must not work on this test's
+# data (the figures refresh queued at commit) while its tables are being flushed.
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("eager_tasks")]
 
 N = 20
 DUPLICATE_SUITES = {
