@@ -12,6 +12,7 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api import ScopedSerializerMixin
 from core.models import RecycleEntry
 from core.contention import retry_once
 from core.recycle import expires_at, may_restore, recycle_entry_restore, restorable_entries
@@ -45,7 +46,7 @@ class RestoredSerializer(serializers.Serializer):
     repr = serializers.CharField()
 
 
-class RecycleEntryViewSet(viewsets.ReadOnlyModelViewSet):
+class RecycleEntryViewSet(ScopedSerializerMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = RecycleEntrySerializer
     queryset = RecycleEntry.objects.none()
 

@@ -46,3 +46,15 @@ def test_cursor_pages_every_row_once_in_order(tree, personas, api):
         url = body["next"]
     expected = list(Expenditure.objects.order_by("-spent_on", "-id").values_list("id", flat=True))
     assert seen == expected
+
+
+def test_a_filter_that_selects_nothing_counts_zero(tree, personas, login, api):
+    """?within= a division out of scope (or no such id) filters with ``.none()``: there is no SQL to
+    ask the planner about, and the list shows no rows instead of a 500."""
+    _spend_many(tree, 1)
+    foreign = tree.community_c1.pk  # another district's community
+    page = login(personas.street_clerk).get(reverse("venues:venue_list"), {"within": foreign})
+    assert page.status_code == 200 and "0 条" in page.content.decode()
+    for within in (foreign, 620102010000):
+        response = api(personas.street_clerk).get("/api/v1/venues/", {"within": within})
+        assert response.status_code == 200 and response.json()["count"] == 0
