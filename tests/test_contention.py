@@ -35,6 +35,17 @@ from tests.venues import test_venues as venues_suite
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("eager_tasks")]
 
 N = 20
+
+
+@pytest.fixture(autouse=True)
+def _join_flag_reset():
+    """Celery keeps "inside a task" in one process-wide flag that eager tasks set and reset;
+    threads running eager tasks at once can leave it set, and a later ``result.get()`` in this
+    process would then refuse to run. Reset it after each test."""
+    yield
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
 DUPLICATE_SUITES = {
     "cadre id number": staffing_suite.TestCadreCrud,
     "welfare year": staffing_suite.TestWelfareCrud,
