@@ -81,20 +81,28 @@
   var charts = []; // {chart, relayout}
 
   // stacks: for each series, its stack name or undefined; a stack's total closes the list.
+  // Rich text treats {…|…} as markup: names never carry it.
+  function richSafe(value) {
+    return String(value).replace(/[{}|]/g, " ");
+  }
+
   function axisTooltip(kinds, stacks) {
     return {
       trigger: "axis",
       axisPointer: { type: "shadow" },
       confine: true,
-      textStyle: { fontSize: FONT },
+      // Drawn on the canvas: the HTML tooltip's colour markers are style attributes, which the
+      // Content-Security-Policy (style-src 'self') blocks.
+      renderMode: "richText",
+      textStyle: { fontSize: FONT, rich: { head: { fontWeight: "bold", fontSize: FONT } } },
       formatter: function (params) {
         if (!params.length) {
           return "";
         }
-        var lines = ["<b>" + echarts.format.encodeHTML(params[0].axisValueLabel) + "</b>"];
+        var lines = ["{head|" + richSafe(params[0].axisValueLabel) + "}"];
         var totals = {};
         params.forEach(function (p) {
-          lines.push(p.marker + echarts.format.encodeHTML(p.seriesName) + "：" + show(num(p.value), kinds[p.seriesIndex]));
+          lines.push(p.marker + richSafe(p.seriesName) + "：" + show(num(p.value), kinds[p.seriesIndex]));
           var stack = stacks && stacks[p.seriesIndex];
           if (stack) {
             totals[stack] = totals[stack] || { sum: 0, n: 0, kind: kinds[p.seriesIndex] };
@@ -107,7 +115,7 @@
             lines.push((text.total || "Σ") + "：" + show(totals[stack].sum, totals[stack].kind));
           }
         });
-        return lines.join("<br>");
+        return lines.join("\n");
       },
     };
   }
@@ -339,9 +347,10 @@
         tooltip: {
           trigger: "item",
           confine: true,
+          renderMode: "richText",
           textStyle: { fontSize: FONT },
           formatter: function (p) {
-            return p.marker + echarts.format.encodeHTML(p.name) + "：" + show(p.value, kind) + "（" + oneDecimal.format(p.percent) + "%）";
+            return p.marker + richSafe(p.name) + "：" + show(p.value, kind) + "（" + oneDecimal.format(p.percent) + "%）";
           },
         },
         series: [{

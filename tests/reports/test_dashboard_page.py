@@ -314,7 +314,7 @@ def watch_console(page):  # noqa: F811
 
     def on_console(message):
         if message.type == "error" and "favicon" not in (message.location or {}).get("url", ""):
-            errors.append(message.text)
+            errors.append(message.text + " @ " + str(message.location))
 
     page.on("console", on_console)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
