@@ -34,7 +34,7 @@ bench: migrate
 
 # Needs GNU gettext (msgfmt); the compiled catalogue is committed so nobody else does.
 messages: install
-	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --no-location -i ".venv/*" -i "var/*"
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --no-location -i ".venv/*" -i "var/*" -i "tests/*"
 	$(BIN)/python manage.py compilemessages -l zh_Hans
 
 clean:
