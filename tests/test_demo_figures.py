@@ -13,7 +13,8 @@ from staffing.models import Cadre
 
 
 @pytest.mark.django_db
-def test_the_demo_district_has_current_facts_after_loading():
+def test_the_demo_district_has_current_facts_after_loading(settings):
+    settings.DEBUG = True  # the demo loads on development and demo servers only
     call_command("load_demo", stdout=io.StringIO())
     communities = Node.objects.filter(code__startswith="620102", level=Node.objects.filter(parent__code="620102017000").values("level")[:1])
     rows = Facts.objects.filter(node__code__startswith="620102", year=2025)

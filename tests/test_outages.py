@@ -87,6 +87,11 @@ def private_redis(tmp_path, settings, monkeypatch):
         yield server
     finally:
         app.conf.task_always_eager = eager
+        # The producer pool keeps its connections to this server: drop them, or every later test
+        # that queues a task talks to a port nobody listens on any more.
+        app.pool.force_close_all()
+        app._pool = None
+        app.amqp._producer_pool = None
         server.stop()
 
 
