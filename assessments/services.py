@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessments.models import Chunk, Event, Indicator, Method, Result, Run, RunState, Scheme, Score, State
-from assessments.rules import apply_rule
+from assessments.rules import apply_rule, used_facts
 from communities.models import Level, Node
 from core import versioning
 from core.contention import duplicates_refused
@@ -256,7 +256,12 @@ def _refresh_totals(results) -> None:
 
 def score_chunk(chunk_id: int) -> bool:
     """Score one chunk: a constant number of set-based queries whatever its size. Re-running it
-    rewrites the same rows; a chunk already done is skipped (False)."""
+    rewrites the same rows; a chunk already done is skipped (False).
+
+    The hot path builds no model object per community: the facts come from the facts table as
+    values, each (indicator, facts it reads) is scored once per chunk (rules are pure functions
+    of those facts; communities share them often), and results and scores are written with one
+    ``INSERT … ON CONFLICT`` each, the score's final value in the same statement."""
     with transaction.atomic():
         chunk = Chunk.objects.select_for_update().filter(pk=chunk_id, done=False).first()
         if chunk is None:
@@ -265,37 +270,12 @@ def score_chunk(chunk_id: int) -> bool:
         scheme, year = run.scheme, run.scheme.year
         ids = list(chunk.community_ids)
         leaves = _leaves(scheme)
-        frozen = set(
-            Result.objects.filter(community_id__in=ids, year=year)
-            .exclude(state__in=[State.DRAFT, State.RETURNED])
-            .values_list("community_id", flat=True)
-        )
-        open_ids = [pk for pk in ids if pk not in frozen]
         now = timezone.now()
-        Result.objects.bulk_create(
-            [Result(scheme=scheme, community_id=pk, year=year, scored=now) for pk in open_ids],
-            update_conflicts=True, unique_fields=["community", "year"], update_fields=["scheme", "scored"],
-        )
-        result_ids = dict(Result.objects.filter(community_id__in=open_ids, year=year).values_list("community_id", "pk"))
+        result_ids = _upsert_results(scheme, ids, year, now)  # submitted/approved results are left alone
+        open_ids = sorted(result_ids)
         facts = assessment_facts(community_ids=open_ids, year=year)  # the facts table (figures)
-        scores = []
-        for pk in open_ids:
-            for indicator in leaves:
-                if indicator.method == Method.AUTO:
-                    value, evidence = apply_rule(indicator.rule, indicator.params, facts[pk], indicator.weight)
-                else:
-                    value, evidence = None, {"method": "manual", "max": str(indicator.weight)}
-                scores.append(Score(result_id=result_ids[pk], community_id=pk, year=year, indicator=indicator,
-                                    computed=value, final=value, evidence=evidence))
-        Score.objects.bulk_create(
-            scores, update_conflicts=True, unique_fields=["community", "year", "indicator"],
-            update_fields=["result", "computed", "evidence"],
-        )
-        # unadjusted automatic scores follow the computation; adjusted ones keep their final score
-        auto_ids = [i.pk for i in leaves if i.method == Method.AUTO]
-        Score.objects.filter(community_id__in=open_ids, year=year, indicator_id__in=auto_ids,
-                             adjusted_at__isnull=True).update(final=F("computed"))
-        _refresh_totals(Result.objects.filter(community_id__in=open_ids, year=year))
+        _upsert_scores(_score_rows(leaves, open_ids, facts, result_ids, year))
+        _refresh_totals(Result.objects.filter(pk__in=list(result_ids.values())))
         chunk.done = True
         chunk.save(update_fields=["done"])
         Run.objects.filter(pk=run.pk).update(done=F("done") + len(ids), progressed=now)
@@ -303,6 +283,89 @@ def score_chunk(chunk_id: int) -> bool:
             state=RunState.FINISHED, finished=timezone.now()
         )
     return True
+
+
+def _values_upsert(model, columns: list[str], rows: list[tuple], conflict: list[str], update_sql: str,
+                   returning: str = "") -> list[tuple]:
+    """``INSERT INTO <model> (columns) VALUES … ON CONFLICT (conflict) DO UPDATE SET update_sql``
+    [``RETURNING``] with already adapted values: one statement on PostgreSQL, split only at the
+    database's parameter limit (SQLite)."""
+    if not rows:
+        return []
+    table = connection.ops.quote_name(model._meta.db_table)
+    limit = connection.features.max_query_params
+    per = max(1, limit // len(columns)) if limit else len(rows)
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    out: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per):
+            batch = rows[start : start + per]
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * len(batch))} "
+                f"ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {update_sql}" + (f" RETURNING {returning}" if returning else ""),
+                [v for row in batch for v in row],
+            )
+            if returning:
+                out.extend(cursor.fetchall())
+    return out
+
+
+def _upsert_results(scheme: Scheme, ids: list[int], year: int, now) -> dict[int, int]:
+    """Create or touch the communities' results; ``{community id: result id}`` of the open ones
+    (draft or returned): a submitted or approved result is not updated, so not returned."""
+    table = connection.ops.quote_name(Result._meta.db_table)
+    at = connection.ops.adapt_datetimefield_value(now)
+    zero = connection.ops.adapt_decimalfield_value(Decimal("0"), 6, 2)
+    rows = [(scheme.pk, pk, year, State.DRAFT.value, zero, zero, "", at, 0) for pk in ids]
+    returned = _values_upsert(
+        Result, ["scheme_id", "community_id", "year", "state", "computed_total", "final_total", "comment", "scored", "version"],
+        rows, ["community_id", "year"],
+        f"scheme_id = excluded.scheme_id, scored = excluded.scored "
+        f"WHERE {table}.state IN ('{State.DRAFT.value}', '{State.RETURNED.value}')",
+        returning="community_id, id",
+    )
+    return dict(returned)
+
+
+def _score_rows(leaves: list[Indicator], ids: list[int], facts: dict[int, dict], result_ids: dict[int, int], year: int):
+    """The score rows (adapted values) of these communities: each indicator is scored once per
+    distinct combination of the facts it reads."""
+    ops = connection.ops
+    evidence_field = Score._meta.get_field("evidence")
+    plans = []
+    for indicator in leaves:
+        if indicator.method == Method.AUTO:
+            plans.append((indicator, used_facts(indicator.rule, indicator.params), {}))
+        else:  # no computed score; the evidence says so
+            plans.append((indicator, None, evidence_field.get_db_prep_save({"method": "manual", "max": str(indicator.weight)}, connection)))
+    rows = []
+    for pk in ids:
+        community_facts = facts[pk]
+        result_id = result_ids[pk]
+        for indicator, names, memo in plans:
+            if names is None:  # manual: ``memo`` is its evidence
+                rows.append((result_id, pk, year, indicator.pk, None, None, memo, ""))
+                continue
+            key = tuple(community_facts.get(name) for name in names)
+            scored = memo.get(key)
+            if scored is None:
+                value, evidence = apply_rule(indicator.rule, indicator.params, community_facts, indicator.weight)
+                value = ops.adapt_decimalfield_value(value, 6, 2)
+                scored = memo[key] = (value, evidence_field.get_db_prep_save(evidence, connection))
+            rows.append((result_id, pk, year, indicator.pk, scored[0], scored[0], scored[1], ""))
+    return rows
+
+
+def _upsert_scores(rows: list[tuple]) -> None:
+    """Write the scores: the computed value and evidence always; the final value too unless a
+    person adjusted it (then it keeps theirs). One statement (PostgreSQL)."""
+    table = connection.ops.quote_name(Score._meta.db_table)
+    _values_upsert(
+        Score, ["result_id", "community_id", "year", "indicator_id", "computed", "final", "evidence", "adjust_reason"],
+        rows, ["community_id", "year", "indicator_id"],
+        "result_id = excluded.result_id, computed = excluded.computed, evidence = excluded.evidence, "
+        f"final = CASE WHEN {table}.adjusted_at IS NULL THEN excluded.final ELSE {table}.final END",
+    )
 
 
 def _leaves(scheme: Scheme) -> list[Indicator]:

@@ -106,17 +106,24 @@ def assessment_facts(*, community_ids, year: int) -> dict[int, dict]:
     if year not in years():
         return all_facts(community_ids=ids, year=year)
     dirty = set(Dirty.objects.filter(Q(node_id__in=ids) & (Q(year=0) | Q(year=year))).values_list("node_id", flat=True))
-    rows = {pk: f for pk, f in community_rows(community_ids=ids, year=year).items() if pk not in dirty}
-    missing = [pk for pk in ids if pk not in rows]
+    keys = [(app, key) for app, module in FACT_SOURCES.items() for key in module.KEYS]
+    derived_from = ["college_count", "staff_count", "training_hours", "party_work_spent", "spent"]
+    columns = list(dict.fromkeys([key for _app, key in keys if key not in DERIVED_KEYS] + derived_from))
+    # values, not model objects: a scoring chunk reads thousands of rows a second
+    stored = {
+        row[0]: dict(zip(columns, row[1:]))
+        for row in Facts.objects.filter(node_id__in=ids, year=year).values_list("node_id", *columns)
+        if row[0] not in dirty
+    }
+    missing = [pk for pk in ids if pk not in stored]
     merged = all_facts(community_ids=missing, year=year) if missing else {}
-    for pk, f in rows.items():
-        derived = {
-            "college_share": _ratio(f.college_count, f.staff_count, percent=True),
-            "training_hours_per_cadre": _ratio(f.training_hours, f.staff_count),
-            "party_work_share": percent(f.party_work_spent, f.spent) or Decimal("0.0"),
-        }
-        merged[pk] = {
-            f"{app}.{key}": derived[key] if key in derived else getattr(f, key)
-            for app, module in FACT_SOURCES.items() for key in module.KEYS
-        }
+    for pk, f in stored.items():
+        f["college_share"] = _ratio(f["college_count"], f["staff_count"], percent=True)
+        f["training_hours_per_cadre"] = _ratio(f["training_hours"], f["staff_count"])
+        f["party_work_share"] = percent(f["party_work_spent"], f["spent"]) or Decimal("0.0")
+        merged[pk] = {f"{app}.{key}": f[key] for app, key in keys}
     return merged
+
+
+# Facts the apps derive (shares), stored as their numerators and denominators.
+DERIVED_KEYS = {"college_share", "training_hours_per_cadre", "party_work_share"}
