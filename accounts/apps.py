@@ -28,6 +28,7 @@ class AccountsConfig(AppConfig):
     sanqi_nav_place = "user"  # in the user menu: the bar is full
     sanqi_nav = [
         (_("Accounts"), "accounts:user_list", _administers),
+        (_("Divisions"), "accounts:division_list", _administers),
         (_("Division codes"), "accounts:division_import", _administers),
         (_("Login records"), "accounts:login_list", _reads_logins),
         (_("Online users"), "accounts:session_list", _manages_sessions),

@@ -359,3 +359,232 @@ def _changed(*, ids=(), prefixes=()) -> None:
         touch_all() if prefixes else touch_ids(ids)
     except ImportError:  # pragma: no cover
         pass
+
+
+# ---- streets and districts in the portal: create, rename, re-code (move) ----
+# Communities are created and edited on the community pages (clerks); the levels above them are
+# the administrators' (管理员) in their subtree. A node's place is its code: moving a street to
+# another district is giving it the new district's code, as the statistics bureau does, and its
+# communities take the new prefix with it.
+ADMINISTERED_LEVELS = (Level.CITY, Level.COUNTY, Level.TOWNSHIP)
+
+
+def _level_refusal(code: str):
+    from django.core.exceptions import ValidationError
+
+    level = level_of_code(code or "")
+    if level is None:
+        return ValidationError({"code": _("%(code)s is not a valid division code.") % {"code": code}})
+    if level not in ADMINISTERED_LEVELS:
+        return ValidationError({"code": _("Cities, districts and streets are kept here; %(code)s is the code of a %(level)s.")
+                                % {"code": code, "level": level.label}})
+    return None
+
+
+def _parent_for(code: str) -> Node:
+    from django.core.exceptions import ValidationError
+
+    parent = Node.objects.filter(code=parent_code(code) or "").first()
+    if parent is None:
+        raise ValidationError({"code": _("The parent division %(code)s of this row does not exist.") % {"code": parent_code(code)}})
+    return parent
+
+
+@transaction.atomic
+def division_create(*, actor, code: str, name: str) -> Node:
+    """A new city, district or street under an existing parent the actor administers."""
+    from django.core.exceptions import ValidationError
+
+    from core.services import scoped_save
+
+    refusal = _level_refusal(code)
+    if refusal:
+        raise refusal
+    parent = _parent_for(code)
+    if not (actor.is_superuser or node_in_scope(actor, parent, Action.ADMINISTER)):
+        raise PermissionDenied(_("%(node)s lies outside the part of the hierarchy you administer.") % {"node": parent})
+    clash = Node.objects.filter(code=code).first()
+    if clash is not None:  # division codes are published: naming the holder discloses nothing
+        raise ValidationError({"code": _("The code %(code)s is already used by %(name)s; choose another code.")
+                               % {"code": clash.code, "name": clash.name}})
+    node = scoped_save(actor=actor, instance=Node(code=code, name=(name or "").strip(), parent=parent),
+                       actions=(Action.ADMINISTER,))
+    _changed(ids=[parent.pk])
+    return node
+
+
+def move_preview(*, node: Node, code: str) -> dict:
+    """What re-coding ``node`` to ``code`` would do: its new parent and how many divisions below
+    it take the new prefix."""
+    parent = Node.objects.filter(code=parent_code(code) or "").first()
+    below = Node.objects.filter(code__startswith=node.prefix).exclude(pk=node.pk).count()
+    return {"parent": parent, "below": below, "old": node.code, "new": code}
+
+
+@transaction.atomic
+def division_update(*, actor, node: Node, name: str, code: str, version=None) -> Node:
+    """Rename a city, district or street, and/or give it a new code of the same level under
+    another parent it the actor administers (区划调整): every division below takes the new prefix,
+    in one transaction, with history, and the figures follow."""
+    from django.core.exceptions import ValidationError
+    from django.db.models import Value
+    from django.db.models.functions import Concat, Substr
+    from simple_history.utils import bulk_update_with_history
+
+    from core.contention import lock_nodes
+    from core.models import RecycleEntry
+    from core.services import scoped_save
+    from core.versioning import check_version
+    from figures.models import Facts
+
+    if node.level not in ADMINISTERED_LEVELS:
+        raise ValidationError(_("Communities are edited on the community pages."))
+    if not (actor.is_superuser or node_in_scope(actor, node, Action.ADMINISTER)):
+        raise PermissionDenied(_("%(node)s lies outside the part of the hierarchy you administer.") % {"node": node})
+    code = (code or "").strip()
+    old_prefix = node.prefix
+    subtree = list(Node.objects.filter(code__startswith=old_prefix).values_list("pk", flat=True))
+    moving = code != node.code
+    new_parent = None
+    if moving:
+        refusal = _level_refusal(code)
+        if refusal:
+            raise refusal
+        if level_of_code(code) != node.level:
+            raise ValidationError({"code": _("The new code must be the code of a %(level)s too.") % {"level": node.get_level_display()}})
+        new_parent = _parent_for(code)
+        if not (actor.is_superuser or node_in_scope(actor, new_parent, Action.ADMINISTER)):
+            raise PermissionDenied(_("%(node)s lies outside the part of the hierarchy you administer.") % {"node": new_parent})
+    # One lock order for every writer of the hierarchy: ids ascending.
+    lock_nodes(*subtree, *( [new_parent.pk] if new_parent else []))
+    current = Node.objects.get(pk=node.pk)
+    check_version(current, version)
+    current.name = (name or "").strip()
+    if not moving:
+        return scoped_save(actor=actor, instance=current, actions=(Action.ADMINISTER,))
+    new_prefix = code[: len(old_prefix)]
+    below = list(Node.objects.filter(code__startswith=old_prefix).exclude(pk=node.pk).order_by("pk"))
+    taken = Node.objects.filter(code__in=[code] + [new_prefix + n.code[len(old_prefix):] for n in below]).exclude(pk__in=subtree)
+    clash = taken.order_by("code").first()
+    if clash is not None:
+        raise ValidationError({"code": _("The code %(code)s is already used by %(name)s; choose another code.")
+                               % {"code": clash.code, "name": clash.name}})
+    current.code, current.parent = code, new_parent
+    scoped_save(actor=actor, instance=current, actions=(Action.ADMINISTER,))
+    for n in below:
+        n.code = new_prefix + n.code[len(old_prefix):]
+        n.version += 1  # a form opened before the move must not write the old code back
+    if below:
+        bulk_update_with_history(below, Node, ["code", "version"], batch_size=2000, default_user=actor,
+                                 default_change_reason=f"{old_prefix} → {new_prefix}")
+    # Copies of the code kept for scoping and roll-ups follow at once (the refresh would too).
+    shifted = Concat(Value(new_prefix), Substr("code", len(old_prefix) + 1))
+    Facts.objects.filter(code__startswith=old_prefix).update(code=shifted)
+    RecycleEntry.objects.filter(node_code__startswith=old_prefix).update(
+        node_code=Concat(Value(new_prefix), Substr("node_code", len(old_prefix) + 1)))
+    _changed(prefixes=[new_prefix])
+    return current
+
+
+# ---- 拆分: a new community plus chosen records of an existing one ----
+def split_candidates(*, source: Node) -> list[tuple[str, str, list]]:
+    """The records of ``source`` that can move, by kind: (label key, kind name, records)."""
+    out = []
+    for model, name in _relations():
+        rows = list(model._base_manager.filter(**{name: source}).order_by("pk")[:2000])
+        if rows:
+            out.append((_kind_key(model, name), str(model._meta.verbose_name_plural), rows))
+    return out
+
+
+def _kind_key(model, name) -> str:
+    return f"{model._meta.label_lower}.{name}"
+
+
+@transaction.atomic
+def community_split(*, actor, source: Node, code: str, name: str, records: dict[str, list[int] | str]) -> tuple[Node, dict]:
+    """Create a community beside ``source`` (same street) and move the chosen records to it.
+
+    ``records`` maps a kind key (:func:`split_candidates`) to record ids, or to ``"all"``. The
+    moved records, and the records that point at them, are checked again by their own rules (a
+    claim whose member moves but whose post stays is refused); anything refused leaves nothing
+    changed."""
+    from django.core.exceptions import ValidationError
+    from simple_history.utils import bulk_update_with_history
+
+    from core.contention import lock_nodes
+    from core.services import scoped_save
+    from core.versioning import is_versioned
+
+    if source.level != Level.COMMUNITY:
+        raise ValidationError(_("Only communities are split; %(node)s is a %(level)s.") % {"node": source, "level": source.get_level_display()})
+    if not (actor.is_superuser or node_in_scope(actor, source, Action.ADMINISTER)):
+        raise PermissionDenied(_("%(node)s lies outside the part of the hierarchy you administer.") % {"node": source})
+    lock_nodes(source.pk, source.parent_id)
+    source = Node.objects.get(pk=source.pk)
+    code = (code or "").strip()
+    if level_of_code(code) != Level.COMMUNITY or not code.startswith(source.parent.prefix):
+        raise ValidationError({"code": _("The new community's code must be a community code of %(street)s (starting with %(prefix)s).")
+                               % {"street": source.parent.name, "prefix": source.parent.prefix}})
+    new = Node(
+        code=code, name=(name or "").strip(), parent=source.parent, community_type=source.community_type,
+        is_urban=source.is_urban, party_org_form=source.party_org_form,
+    )
+    new = scoped_save(actor=actor, instance=new, actions=(Action.ADMINISTER,))
+    relations = {_kind_key(model, field): (model, field) for model, field in _relations()}
+    unknown = set(records) - set(relations)
+    if unknown:
+        raise ValidationError(_("Unknown kind of record: %(kind)s.") % {"kind": ", ".join(sorted(unknown))})
+    moved: dict[str, int] = {}
+    problems: list[str] = []
+    touched: list = []
+    for key, chosen in sorted(records.items()):
+        model, field = relations[key]
+        qs = model._base_manager.filter(**{field: source})
+        if chosen != "all":
+            ids = {int(pk) for pk in chosen}
+            qs = qs.filter(pk__in=ids)
+            if qs.count() != len(ids):
+                raise ValidationError(_("Some chosen records no longer belong to %(node)s; open the page again.") % {"node": source.name})
+        rows = list(qs.select_for_update().order_by("pk"))
+        if not rows:
+            continue
+        for row in rows:
+            setattr(row, field, new)
+            if is_versioned(row):
+                row.version += 1
+        fields = [field] + (["version"] if is_versioned(model) else [])
+        if hasattr(model, "history"):
+            bulk_update_with_history(rows, model, fields, batch_size=1000, default_user=actor,
+                                     default_change_reason=f"split {source.code} → {new.code}")
+        else:
+            model._base_manager.filter(pk__in=[r.pk for r in rows]).update(**{field: new})
+        moved[str(model._meta.verbose_name_plural)] = len(rows)
+        touched.append((model, [r.pk for r in rows]))
+    for model, ids in touched:  # once everything chosen has moved
+        problems += _recheck(model, ids)
+    if problems:
+        raise ValidationError(problems[:10])
+    _changed(ids=[source.pk, new.pk])
+    return new, moved
+
+
+def _recheck(model, ids: list[int]) -> list[str]:
+    """Run the model rules of moved records and of the records pointing at them (one hop)."""
+    from django.core.exceptions import ValidationError
+
+    problems = []
+    checks = [(model, "pk__in")]
+    for rel in model._meta.get_fields():
+        if (rel.one_to_many or rel.one_to_one) and rel.auto_created and not rel.concrete:
+            related = rel.related_model
+            if related.__name__.startswith("Historical") or related._meta.app_label in {"figures", "core"}:
+                continue
+            checks.append((related, f"{rel.field.name}__in"))
+    for checked, lookup in checks:
+        for row in checked._base_manager.filter(**{lookup: ids}):
+            try:
+                row.full_clean(validate_unique=False, validate_constraints=False)
+            except ValidationError as exc:
+                problems.append(f"{checked._meta.verbose_name}「{row}」：{'；'.join(exc.messages)}")
+    return problems

@@ -543,3 +543,145 @@ class CommunityMergeView(DutyRequiredMixin, View):
                 )
                 return HttpResponseRedirect(target.get_absolute_url())
         return render(request, self.template_name, {"form": form, "preview": None}, status=400)
+
+
+# ---- 区划维护: cities, districts and streets in the portal; 拆分 of a community ----
+class DivisionForm(BootstrapFormMixin, forms.Form):
+    code = forms.CharField(label=gettext_lazy("division code"), max_length=12, min_length=12,
+                           help_text=gettext_lazy("12 digits. Its leading digits name the parent: changing them moves the division, and every division below it takes the new prefix."))
+    name = forms.CharField(label=gettext_lazy("name"), max_length=100)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+def _administered_nodes(user):
+    from accounts.divisions import ADMINISTERED_LEVELS
+
+    qs = Node.objects.filter(level__in=ADMINISTERED_LEVELS)
+    return qs if user.is_superuser else qs.filter(scope_q(user, Action.ADMINISTER))
+
+
+class DivisionListView(DutyRequiredMixin, View):
+    """The cities, districts and streets an administrator keeps, with what lies below each."""
+
+    def get(self, request):
+        from django.db.models import Count, Q
+
+        qs = _administered_nodes(request.user).select_related("parent").order_by("code")
+        q = (request.GET.get("q") or "").strip()
+        if q:
+            qs = qs.filter(Q(name__icontains=q) | Q(code__startswith=q))
+        level = request.GET.get("level")
+        if level in {str(lv.value) for lv in Level}:
+            qs = qs.filter(level=int(level))
+        qs = qs.annotate(n_children=Count("children"))
+        context = {"title": _("Divisions"), "q": q, "level": level,
+                   "levels": [(lv.value, lv.label) for lv in (Level.CITY, Level.COUNTY, Level.TOWNSHIP)]}
+        context.update(_page(request, qs))
+        return render(request, "accounts/division_list.html", context)
+
+
+class DivisionEditView(DutyRequiredMixin, View):
+    """New (no pk) or rename / re-code (pk) a city, district or street. A new code whose
+    prefix moves divisions below it is confirmed on a second page that says how many."""
+
+    template_name = "accounts/division_edit.html"
+
+    def node(self, request, pk):
+        return get_object_or_404(_administered_nodes(request.user), pk=pk) if pk else None
+
+    def get(self, request, pk=None):
+        node = self.node(request, pk)
+        initial = {"code": node.code, "name": node.name, "version": node.version} if node else {"code": request.GET.get("parent", "")}
+        return render(request, self.template_name, {"form": DivisionForm(initial=initial), "node": node})
+
+    def post(self, request, pk=None):
+        from accounts.divisions import division_create, division_update, move_preview
+        from core.versioning import Conflict
+
+        node = self.node(request, pk)
+        form = DivisionForm(request.POST)
+        preview = None
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if node is None:
+                    saved = division_create(actor=request.user, code=data["code"], name=data["name"])
+                    messages.success(request, _("%(name)s was created.") % {"name": saved.name})
+                else:
+                    if data["code"] != node.code and not request.POST.get("confirm"):
+                        preview = move_preview(node=node, code=data["code"])
+                        if preview["parent"] is not None:
+                            return render(request, self.template_name, {"form": form, "node": node, "preview": preview})
+                    saved = division_update(actor=request.user, node=node, name=data["name"], code=data["code"],
+                                            version=data.get("version"))
+                    messages.success(request, _("%(name)s was saved.") % {"name": saved.name})
+                return HttpResponseRedirect(reverse("accounts:division_list") + f"?q={saved.code}")
+            except Conflict as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                add_validation_error(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+        return render(request, self.template_name, {"form": form, "node": node}, status=400)
+
+
+class SplitForm(BootstrapFormMixin, forms.Form):
+    code = forms.CharField(label=gettext_lazy("code of the new community"), max_length=12, min_length=12)
+    name = forms.CharField(label=gettext_lazy("name of the new community"), max_length=100)
+
+
+class CommunitySplitView(DutyRequiredMixin, View):
+    """拆分: a new community beside an existing one, with the records chosen to move to it."""
+
+    template_name = "accounts/community_split.html"
+
+    def source(self, request):
+        qs = Node.objects.filter(level=Level.COMMUNITY, vanished__isnull=True).select_related("parent")
+        if not request.user.is_superuser:
+            qs = qs.filter(scope_q(request.user, Action.ADMINISTER))
+        pk = request.POST.get("source") or request.GET.get("source")
+        return qs, (get_object_or_404(qs, pk=pk) if pk and str(pk).isdigit() else None)
+
+    def context(self, request, form, source, qs, chosen=None):
+        from accounts.divisions import split_candidates
+
+        field = CommunityChoiceField(queryset=qs.order_by("code"), label=gettext_lazy("community to split"))
+        chosen = chosen or set()
+        candidates = [
+            (key, kind, [(row, f"{key}:{row.pk}", f"{key}:{row.pk}" in chosen) for row in rows])
+            for key, kind, rows in (split_candidates(source=source) if source else [])
+        ]
+        return {"form": form, "source": source, "choices": field.choices, "candidates": candidates}
+
+    def get(self, request):
+        qs, source = self.source(request)
+        return render(request, self.template_name, self.context(request, SplitForm(), source, qs))
+
+    def post(self, request):
+        from accounts.divisions import community_split
+
+        qs, source = self.source(request)
+        form = SplitForm(request.POST)
+        chosen = set(request.POST.getlist("record"))
+        if source is None:
+            form.add_error(None, _("Choose the community to split."))
+        elif form.is_valid():
+            records: dict = {}
+            for item in chosen:
+                key, _sep, pk = item.rpartition(":")
+                if key and pk.isdigit():
+                    records.setdefault(key, []).append(int(pk))
+            for key in request.POST.getlist("all"):
+                records[key] = "all"
+            try:
+                new, moved = community_split(actor=request.user, source=source, code=form.cleaned_data["code"],
+                                             name=form.cleaned_data["name"], records=records)
+            except ValidationError as exc:
+                add_validation_error(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("%(new)s was split off %(source)s: %(n)d records moved.")
+                                 % {"new": new.name, "source": source.name, "n": sum(moved.values())})
+                return HttpResponseRedirect(new.get_absolute_url())
+        return render(request, self.template_name, self.context(request, form, source, qs, chosen), status=400)

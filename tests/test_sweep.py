@@ -77,6 +77,7 @@ URL_MODELS = {
     "accounts:user_edit": User,
     "accounts:user_action": User,
     "accounts:role_revoke": User,
+    "accounts:division_edit": Node,
     "reports:summary_docx": Summary,
     "reports:summary_xlsx": Summary,
 }
