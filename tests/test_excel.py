@@ -25,7 +25,7 @@ def xlsx_upload(wb, name="communities.xlsx"):
 def template_workbook(client):
     response = client.get(IMPORT_URL, {"template": 1})
     assert response.status_code == 200
-    return openpyxl.load_workbook(io.BytesIO(response.content))
+    return openpyxl.load_workbook(io.BytesIO(response.getvalue()))
 
 
 def row(code, name, street_code, **kw):
@@ -87,7 +87,7 @@ def test_round_trip_export_then_upload_changes_nothing(login, tree, personas):
     Node.objects.filter(pk=tree.community_a2.pk).update(name="=HYPERLINK(\"http://x\")社区")
     exported = client.get(LIST_URL, {"export": "xlsx"})
     assert exported.status_code == 200
-    wb = openpyxl.load_workbook(io.BytesIO(exported.content))
+    wb = openpyxl.load_workbook(io.BytesIO(exported.getvalue()))
     ws = wb.worksheets[0]
     codes = [r[0] for r in ws.iter_rows(min_row=2, values_only=True)]
     assert codes == ["620102001001", "620102001002"]  # only the clerk's street
@@ -103,8 +103,56 @@ def test_round_trip_export_then_upload_changes_nothing(login, tree, personas):
 def test_export_follows_the_filters(login, tree, personas):
     client = login(personas.district_reviewer)
     exported = client.get(LIST_URL, {"export": "xlsx", "street": tree.street_b.pk})
-    ws = openpyxl.load_workbook(io.BytesIO(exported.content)).worksheets[0]
+    ws = openpyxl.load_workbook(io.BytesIO(exported.getvalue())).worksheets[0]
     assert [r[0] for r in ws.iter_rows(min_row=2, values_only=True)] == ["620102002001"]
+
+
+@pytest.mark.django_db
+def test_list_export_streams_a_styled_workbook(login, tree, personas):
+    response = login(personas.district_reviewer).get(LIST_URL, {"export": "xlsx"})
+    assert response.streaming and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "filename*=UTF-8''%E7%A4%BE%E5%8C%BA" in response["Content-Disposition"]  # 社区-<time>.xlsx, as before
+    ws = openpyxl.load_workbook(io.BytesIO(response.getvalue())).worksheets[0]
+    assert [c.value for c in ws[1]] == [c.title for c in CommunitySheet.columns]
+    assert ws["A1"].font.b and ws.freeze_panes == "A2"
+    assert ws.column_dimensions["A"].width == CommunitySheet.columns[0].width
+    codes = sorted(r[0] for r in ws.iter_rows(min_row=2, values_only=True))
+    assert codes == sorted(Node.objects.filter(level=5, code__startswith="620102").values_list("code", flat=True))
+
+
+def test_xlsx_stream_sends_bytes_before_reading_every_row_and_keeps_types():
+    import datetime
+    from decimal import Decimal
+
+    from core.excel import STREAM_BATCH, xlsx_stream
+
+    read = []
+
+    def rows():
+        for n in range(STREAM_BATCH * 40):
+            read.append(n)
+            yield [f"社区{n}<&>", n, Decimal("12.50"), datetime.date(2025, 6, 1), None, n % 2 == 0, "'=x"]
+
+    chunks = xlsx_stream("名单", ["名称", "序号", "金额", "日期", "空", "是否", "公式"], [20] * 7, rows())
+    first = next(chunks)
+    assert first and len(read) < STREAM_BATCH * 40  # the download began before the last row was read
+    data = first + b"".join(chunks)
+    ws = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+    assert ws.max_row == STREAM_BATCH * 40 + 1
+    assert [c.value for c in ws[3]] == ["社区1<&>", 1, 12.5, datetime.datetime(2025, 6, 1), None, False, "'=x"]
+    assert ws["D3"].number_format == "yyyy-mm-dd"
+
+
+def test_xlsx_stream_goes_on_in_a_new_sheet_past_the_row_limit():
+    from core.excel import XLSX_MAX_ROWS, xlsx_stream
+
+    assert XLSX_MAX_ROWS == 1_048_576  # Excel's limit, header included
+    data = b"".join(xlsx_stream("名单", ["序号"], [10], ([n] for n in range(25)), max_rows=10))
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == ["名单", "名单（续2）", "名单（续3）"]
+    assert [ws.max_row for ws in wb.worksheets] == [10, 10, 8]  # each with its header row
+    values = [v for ws in wb.worksheets for (v,) in ws.iter_rows(min_row=2, values_only=True)]
+    assert values == list(range(25)) and {ws["A1"].value for ws in wb.worksheets} == {"序号"}
 
 
 @pytest.mark.parametrize("value", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=x"])

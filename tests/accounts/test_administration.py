@@ -222,7 +222,7 @@ def test_bulk_import_all_or_nothing_with_a_row_report(login, tree, personas, adm
     assert AccountEvent.objects.filter(kind="imported").count() == 2
     # the export lists the accounts of the part, without passwords
     export = client.get(reverse("accounts:user_list") + "?export=xlsx")
-    wb = openpyxl.load_workbook(io.BytesIO(export.content))
+    wb = openpyxl.load_workbook(io.BytesIO(export.getvalue()))
     names = [r[0] for r in wb.active.iter_rows(min_row=2, values_only=True)]
     assert "clerk_a1" in names and "neighbour_clerk" not in names
     assert all(not r[7] for r in wb.active.iter_rows(min_row=2, values_only=True))

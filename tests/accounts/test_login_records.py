@@ -85,10 +85,10 @@ def test_login_records_in_scope_filter_and_export(login, tree, personas, admins)
     filtered = client.get(reverse("accounts:login_list") + "?username=neighbour").content.decode()
     assert "neighbour_clerk" in filtered and "street_clerk" not in filtered
     export = client.get(reverse("accounts:login_list") + "?username=neighbour&export=xlsx")
-    rows = list(openpyxl.load_workbook(io.BytesIO(export.content)).active.iter_rows(min_row=2, values_only=True))
+    rows = list(openpyxl.load_workbook(io.BytesIO(export.getvalue())).active.iter_rows(min_row=2, values_only=True))
     assert [r[1] for r in rows] == ["neighbour_clerk"] and rows[0][2] == "10.1.2.3" and rows[0][3] == UA
     export = client.get(reverse("accounts:login_list") + "?tab=failures&export=xlsx")
-    rows = list(openpyxl.load_workbook(io.BytesIO(export.content)).active.iter_rows(min_row=2, values_only=True))
+    rows = list(openpyxl.load_workbook(io.BytesIO(export.getvalue())).active.iter_rows(min_row=2, values_only=True))
     assert [r[1] for r in rows] == ["street_clerk"]  # unknown names belong to no division
 
 

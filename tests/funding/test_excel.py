@@ -15,7 +15,7 @@ from tests.funding.conftest import YEAR, D, allocate, spend
 def template(client, name):
     response = client.get(reverse(name), {"template": 1})
     assert response.status_code == 200
-    return openpyxl.load_workbook(io.BytesIO(response.content))
+    return openpyxl.load_workbook(io.BytesIO(response.getvalue()))
 
 
 def upload(client, name, wb, rows):
@@ -111,7 +111,7 @@ def test_export_of_the_filtered_list_round_trips(login, tree, personas):
     spend(tree.community_a1, 100)
     client = login(personas.street_clerk)
     response = client.get(reverse("funding:allocation_list"), {"year": YEAR, "export": "xlsx"})
-    ws = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    ws = openpyxl.load_workbook(io.BytesIO(response.getvalue())).worksheets[0]
     rows = list(ws.iter_rows(values_only=True))
     headers = rows[0]
     assert len(rows) == 3  # two of street A's, this year; not street B's, not last year's
@@ -132,7 +132,7 @@ def test_export_of_the_filtered_list_round_trips(login, tree, personas):
     assert Allocation.objects.get(community=tree.community_a2).amount == D(16000)
     assert Allocation.objects.count() == 4
     spent = client.get(reverse("funding:expenditure_list"), {"export": "xlsx"})
-    ws = openpyxl.load_workbook(io.BytesIO(spent.content)).worksheets[0]
+    ws = openpyxl.load_workbook(io.BytesIO(spent.getvalue())).worksheets[0]
     assert [c.value for c in ws[2]][5:7] == ["水电费", 100]
 
 
@@ -170,7 +170,7 @@ def test_standards_upload_and_export(login, tree, personas):
     assert response.status_code == 400 and "620102000000" in report and "合计不能少于" in report
     assert Standard.objects.count() == 2
     export = client.get(reverse("funding:standard_list"), {"export": "xlsx"})
-    rows = list(openpyxl.load_workbook(io.BytesIO(export.content)).worksheets[0].iter_rows(values_only=True))
+    rows = list(openpyxl.load_workbook(io.BytesIO(export.getvalue())).worksheets[0].iter_rows(values_only=True))
     assert len(rows) == 3 and "'-城组发〔2025〕1号" in [r[-1] for r in rows]
 
 

@@ -34,7 +34,7 @@ def test_templates_download_with_dropdowns(login, tree, personas):
     for name in ("residentunit", "memberregistration", "claim"):
         response = client.get(reverse(f"regional_building:{name}_import") + "?template=1")
         assert response.status_code == 200
-        wb = openpyxl.load_workbook(io.BytesIO(response.content))
+        wb = openpyxl.load_workbook(io.BytesIO(response.getvalue()))
         assert wb.worksheets[0].max_row == 1 and "说明" in wb.sheetnames[-1] or len(wb.sheetnames) >= 2
     headers = [c.value for c in openpyxl.load_workbook(io.BytesIO(client.get(
         reverse("regional_building:residentunit_import") + "?template=1").content)).worksheets[0][1]]
@@ -113,6 +113,6 @@ def test_exported_registrations_upload_back_unchanged(login, tree, personas):
     fx.registration(tree.community_a1, name="赵敏", phone="13912340000")
     client = login(personas.street_clerk)
     exported = client.get(reverse("regional_building:memberregistration_list") + "?export=xlsx")
-    response = upload(client, "memberregistration", SimpleUploadedFile("back.xlsx", exported.content))
+    response = upload(client, "memberregistration", SimpleUploadedFile("back.xlsx", exported.getvalue()))
     assert response.status_code == 302, response.content.decode()[:3000]
     assert m.MemberRegistration.objects.get().phone == "13912340000"  # the masked export did not overwrite it

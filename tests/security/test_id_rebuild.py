@@ -46,7 +46,7 @@ def candidates(masked: str, born: date, gender: str) -> int:
 
 
 def xlsx_text(response) -> str:
-    wb = openpyxl.load_workbook(io.BytesIO(response.content))
+    wb = openpyxl.load_workbook(io.BytesIO(response.getvalue()))
     return " ".join(str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None)
 
 

@@ -46,9 +46,9 @@ def suites() -> dict:
 
 def text_of(response) -> str:
     if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
-        wb = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+        wb = openpyxl.load_workbook(io.BytesIO(response.getvalue()), read_only=True)
         return " ".join(str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None)
-    return response.content.decode()
+    return response.getvalue().decode()
 
 
 def surfaces(suite, obj, client, api_client) -> dict:

@@ -22,7 +22,7 @@ ATTENDANCE_LIST = reverse("staffing:attendance_list")
 
 def workbook(response):
     assert response.status_code == 200
-    return openpyxl.load_workbook(io.BytesIO(response.content))
+    return openpyxl.load_workbook(io.BytesIO(response.getvalue()))
 
 
 def xlsx(wb):

@@ -28,7 +28,7 @@ def channels(client, api_client, cadre):
         "api-list": api_client.get(reverse("staffing-api:cadre-list")).content.decode(),
         "api-detail": api_client.get(reverse("staffing-api:cadre-detail", args=[cadre.pk])).content.decode(),
         "export": " ".join(
-            str(v) for row in openpyxl.load_workbook(io.BytesIO(client.get(reverse("staffing:cadre_list"), {"export": "xlsx"}).content))
+            str(v) for row in openpyxl.load_workbook(io.BytesIO(client.get(reverse("staffing:cadre_list"), {"export": "xlsx"}).getvalue()))
             .worksheets[0].iter_rows(values_only=True) for v in row
         ),
     }

@@ -19,7 +19,7 @@ LIST_URL = reverse("venues:venue_list")
 def template(client):
     response = client.get(IMPORT_URL, {"template": 1})
     assert response.status_code == 200
-    return openpyxl.load_workbook(io.BytesIO(response.content))
+    return openpyxl.load_workbook(io.BytesIO(response.getvalue()))
 
 
 def row(community_code, name, **kw):
@@ -112,7 +112,7 @@ def test_export_follows_the_filters_and_round_trips(login, tree, personas):
     client = login(personas.district_reviewer)
     response = client.get(LIST_URL, {"acquisition": "rented", "export": "xlsx"})
     assert response.status_code == 200
-    ws = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    ws = openpyxl.load_workbook(io.BytesIO(response.getvalue())).worksheets[0]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][:4] == ("场所编号", "社区代码", "社区名称", "场所名称")
     assert [r[3] for r in rows[1:]] == ["北关小屋"]
@@ -121,7 +121,7 @@ def test_export_follows_the_filters_and_round_trips(login, tree, personas):
     clerk = login(personas.street_clerk)
     export = clerk.get(LIST_URL, {"export": "xlsx"})
     before = state()
-    response = clerk.post(IMPORT_URL, {"file": SimpleUploadedFile("back.xlsx", export.content)})
+    response = clerk.post(IMPORT_URL, {"file": SimpleUploadedFile("back.xlsx", export.getvalue())})
     assert response.status_code == 302, response.content.decode()[:3000]
     assert state() == before
 
@@ -130,7 +130,7 @@ def test_export_follows_the_filters_and_round_trips(login, tree, personas):
 def test_export_neutralises_formulas(login, tree, personas):
     make_venue(tree.community_a1, name="=HYPERLINK(\"http://x\")", completed=date(2010, 1, 1))
     response = login(personas.street_clerk).get(LIST_URL, {"export": "xlsx"})
-    ws = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    ws = openpyxl.load_workbook(io.BytesIO(response.getvalue())).worksheets[0]
     assert ws.cell(row=2, column=4).value.startswith("'=")
 
 
@@ -172,7 +172,7 @@ def test_standard_sheet_round_trip_and_refusals(login, tree, personas):
     assert response.status_code == 302
     assert AreaStandard.objects.get(year=2013).describe() == "每100户30㎡，且不少于300㎡"
     export = client.get(reverse("venues:areastandard_list"), {"year": 2013, "export": "xlsx"})
-    rows = list(openpyxl.load_workbook(io.BytesIO(export.content)).worksheets[0].iter_rows(values_only=True))
+    rows = list(openpyxl.load_workbook(io.BytesIO(export.getvalue())).worksheets[0].iter_rows(values_only=True))
     assert len(rows) == 2 and rows[1][1] == tree.street_a.code and rows[1][3] == 2013
 
 
@@ -185,7 +185,7 @@ def test_exported_standards_with_an_inherited_one_upload_back(login, tree, perso
     make_standard(tree.street_a, 2010, "250.00")
     client = login(personas.street_clerk)
     export = client.get(reverse("venues:areastandard_list"), {"export": "xlsx"})
-    wb = openpyxl.load_workbook(io.BytesIO(export.content))
+    wb = openpyxl.load_workbook(io.BytesIO(export.getvalue()))
     assert wb.worksheets[0].max_row == 3  # the district's standard comes along, read-only
     before = list(AreaStandard.objects.values_list("pk", "minimum_area"))
     buffer = io.BytesIO()
