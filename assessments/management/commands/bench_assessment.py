@@ -54,8 +54,8 @@ def _raw_delete(qs):
     qs._raw_delete(qs.db)
 
 
-def cleanup() -> None:
-    for prefix in PREFIXES:
+def cleanup(prefixes=PREFIXES) -> None:
+    for prefix in prefixes:
         nodes = Node.objects.filter(code__startswith=prefix)
         community = {"community__code__startswith": prefix}
         schemes = Scheme.objects.filter(district__code__startswith=prefix)
