@@ -13,7 +13,7 @@ model in street B and in another district). For each persona the sweep asserts
 - nothing in the database changed,
 - malformed filter values (out of range, the filters' null choice, text for numbers…) never
   answer 500, on every list page and every API list.
-What cannot be walked automatically is listed in ``NOT_WALKED`` with the reason.
+What cannot be walked automatically is listed in ``core.urlwalk.NOT_WALKED`` with the reason.
 """
 
 from __future__ import annotations
@@ -26,65 +26,20 @@ from dataclasses import dataclass
 
 import pytest
 from django.apps import apps
-from django.contrib.auth import get_user_model
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls import resolve, reverse
 from rest_framework.test import APIClient
 
-from assessments.models import Indicator, Result, Run, Scheme
 from communities.models import Node
-from core.models import Assignment, RecycleEntry
+from core import urlwalk
+from core.models import RecycleEntry
 from core.recycle import restorable_entries
 from core.scope import Action, node_in_scope, scope_prefixes
-from reports.models import Summary
+from core.urlwalk import FIXED_PARAMS, Route, methods_of, routes, walked
 from tests.world import build_world, scoped_models
 
 pytestmark = pytest.mark.django_db
-User = get_user_model()
 
-# URL namespaces (or full names) that the sweep does not walk, and why.
-NOT_WALKED = {
-    "admin": "Django's admin: staff only (every persona but the administrator is sent to its login; "
-             "tests/test_sweep.py::test_admin_is_for_staff_only), and the administrator sees every record by design",
-    "login": "no record and no scope: the login form",
-    "logout": "no record and no scope",
-    "set_language": "no record and no scope: stores the chosen language",
-    "healthz": "no record and no scope: liveness probe",
-    "schema": "the OpenAPI document: the same for everyone, no record",
-    "api-docs": "Swagger UI: static page, no record",
-    "accounts:division_preview": "a division import belongs to the administrator who uploaded it, not to a node "
-                                 "(tests/accounts/test_divisions.py: another administrator gets 404)",
-    "accounts:session_logout": "a login session is the one a real login opened (axes' access log): "
-                               "tests/accounts/test_login_records.py checks a neighbour's session is 404",
-}
-# Page URLs whose record id a function view looks up itself: which model the id names.
-URL_MODELS = {
-    "assessments:scheme_detail": Scheme,
-    "assessments:ranking": Scheme,
-    "assessments:indicator_add": Scheme,
-    "assessments:indicator_edit": Indicator,
-    "assessments:indicator_delete": Indicator,
-    "assessments:run_detail": Run,
-    "assessments:run_progress": Run,
-    "assessments:result_detail": Result,
-    "reports:summary_detail": Summary,
-    "reports:summary_regenerate": Summary,
-    "reports:summary_delete": Summary,
-    "reports:summary_progress": Summary,
-    "core:recycle_entry": RecycleEntry,
-    "core:recycle_restore": RecycleEntry,
-    "accounts:user_detail": User,
-    "accounts:user_edit": User,
-    "accounts:user_action": User,
-    "accounts:role_revoke": User,
-    "accounts:division_edit": Node,
-    "reports:summary_docx": Summary,
-    "reports:summary_xlsx": Summary,
-}
-# URL parameters that name no record: the value the sweep puts there.
-FIXED_PARAMS = {"action": "disable"}  # accounts:user_action (the other actions reach the same lookup)
-# URL parameters ``<model>_pk`` whose model is not in the view's app.
-PARAM_MODELS = {"assignment_pk": Assignment}
 # Tables that reading may legitimately write to (sessions, token last use, the record of who saw
 # personal data unmasked, login attempts).
 # The facts table is derived (figures.refresh recomputes its dirty rows when a page reads them);
@@ -94,69 +49,13 @@ VOLATILE = {"sessions.session", "core.apitoken", "core.personaldataaccess", "axe
 WRITE_METHODS = ("post", "put", "patch", "delete")
 
 
-# ---- what there is to walk ----
-
-@dataclass
-class Route:
-    name: str  # "namespace:name"
-    pattern: URLPattern
-    params: list[str]
-
-    @property
-    def callback(self):
-        return self.pattern.callback
-
-    @property
-    def view_class(self):
-        return getattr(self.callback, "view_class", None) or getattr(self.callback, "cls", None)
-
-
-def routes(resolver=None, namespace="") -> list[Route]:
-    found = []
-    for p in (resolver or get_resolver()).url_patterns:
-        if isinstance(p, URLResolver):
-            ns = f"{namespace}:{p.namespace}" if namespace and p.namespace else (p.namespace or namespace)
-            found.extend(routes(p, ns))
-        elif p.name:
-            params = list(p.pattern.regex.groupindex)
-            if "format" in params:
-                continue  # DRF's ".json" twins of each route
-            found.append(Route(f"{namespace}:{p.name}".lstrip(":"), p, params))
-    return found
-
-
-def walked(route: Route) -> bool:
-    return not any(route.name == key or route.name.startswith(f"{key}:") for key in NOT_WALKED)
-
+# ---- what there is to walk (core/urlwalk.py, shared with manage.py bench_pages) ----
 
 def model_of(route: Route, param: str):
-    if param == "code":
-        return Node
-    if param in PARAM_MODELS:
-        return PARAM_MODELS[param]
-    if param.endswith("_pk"):
-        return apps.get_model(route.callback.__module__.split(".")[0], param[:-3])
-    if route.name in URL_MODELS:
-        return URL_MODELS[route.name]
-    cls = route.view_class
-    model = getattr(cls, "model", None)
-    if model is None and getattr(cls, "queryset", None) is not None:
-        model = cls.queryset.model
-    if model is None and getattr(cls, "serializer_class", None) is not None:
-        model = getattr(getattr(cls.serializer_class, "Meta", None), "model", None)
-    if model is None:
-        pytest.fail(f"the sweep cannot tell which record {route.name} ({param}) names: add it to URL_MODELS or NOT_WALKED")
-    return model
-
-
-def methods_of(route: Route) -> list[str]:
-    actions = getattr(route.callback, "actions", None)
-    if actions:  # PUT and PATCH reach the same update (one of them is enough)
-        return sorted(m for m in actions if not (m == "put" and "patch" in actions))
-    cls = route.view_class
-    if cls is not None:
-        return [m for m in ("get", "post", "put", "patch", "delete") if hasattr(cls, m)]
-    return ["get", "post"]  # a function view: whatever it refuses, it must refuse without a 500
+    try:
+        return urlwalk.model_of(route, param)
+    except urlwalk.UnknownRecord as e:
+        pytest.fail(f"the sweep {e}")
 
 
 @functools.cache

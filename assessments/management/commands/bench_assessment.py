@@ -109,9 +109,16 @@ def build(prefix: str, communities: int) -> list[Node]:
              households=1500 + (c * 137) % 2500, resident_population=5000, party_members=150)
         for street in streets for c in range(PER_STREET)
     ], batch_size=5000)
-    B = 5000
     Standard.objects.create(node=province, year=YEAR, office_amount=Decimal("20000"), party_amount=Decimal("10000"))
     AreaStandard.objects.create(node=province, year=YEAR, minimum_area=Decimal("300"), area_per_100_households=Decimal("10"))
+    populate(nodes, districts, {s.pk: s.parent_id for s in streets}, prefix)
+    return districts
+
+
+def populate(nodes: list[Node], districts: list[Node], district_of: dict[int, int], prefix: str) -> None:
+    """Rows in every app for each community of ``nodes`` (``district_of``: street id → district id;
+    ``prefix``: two digits that keep the generated ID numbers and credit codes apart from others)."""
+    B = 5000
     courses = {d.pk: TrainingCourse(name="书记主任示范培训班", kind="leaders", organizer=d, start_date=D(YEAR, 4, 1),
                                     end_date=D(YEAR, 4, 3), hours=Decimal("16")) for d in districts}
     TrainingCourse.objects.bulk_create(courses.values())
@@ -123,7 +130,6 @@ def build(prefix: str, communities: int) -> list[Node]:
     conferences, agreements, registrations, posts = [], [], [], []
     educations = ["bachelor", "college", "secondary", "college", "bachelor"]
     posts_of = [["secretary", "director"], ["deputy_director"], ["party_worker"], ["member"], ["member"]]
-    district_of = {s.pk: s.parent_id for s in streets}
     for i, c in enumerate(nodes):
         for k in range(4 + i % 2):
             cadres.append(Cadre(community=c, name=f"干部{k}", gender="F" if k % 2 else "M", birth_date=D(1975 + k, 1, 1),
@@ -170,7 +176,6 @@ def build(prefix: str, communities: int) -> list[Node]:
                                     for n, c in enumerate(commitments) if n % 3 != 2], batch_size=B)
     Claim.objects.bulk_create([Claim(post=p, unit=units[district_of[p.community.parent_id]], claimed_on=D(YEAR, 4, 1), hours=2)
                                for n, p in enumerate(posts) if n % 2 == 0], batch_size=B)
-    return districts
 
 
 class Command(BaseCommand):
