@@ -164,7 +164,7 @@ def test_no_problem_found(tree, personas):
 
 # ---- drafting, editing, finalising -------------------------------------------------------
 
-def test_edit_then_finalise_freezes_text_figures_and_files(weak, login, personas):
+def test_edit_then_finalise_freezes_text_figures_and_files(weak, login, personas, django_capture_on_commit_callbacks):
     clerk = personas.street_clerk
     summary = start(clerk, weak.street_a)
     assert summary.state == SummaryState.DRAFT and summary.version == 1 and summary.statistics
@@ -194,7 +194,8 @@ def test_edit_then_finalise_freezes_text_figures_and_files(weak, login, personas
         services.summary_update_text(actor=clerk, summary=summary, texts={"staffing": "改"})
 
     # drafting again makes version 2 from today's data; version 1 stays as it was
-    response = client.post(reverse("reports:summary_regenerate", args=[summary.pk]))
+    with django_capture_on_commit_callbacks(execute=True):  # the job drafts it (a page never does)
+        response = client.post(reverse("reports:summary_regenerate", args=[summary.pk]))
     new = Summary.objects.get(node=weak.street_a, year=YEAR, version=2)
     assert response["Location"] == new.get_absolute_url() and new.state == SummaryState.DRAFT
     assert new.figures["current"]["funds_meeting"] == 2
@@ -282,6 +283,28 @@ def test_a_large_node_is_drafted_by_the_job_with_progress(weak, settings, login,
     assert (progress["state"], progress["percent"], progress["done"]) == ("draft", 100, 4)
     summary.refresh_from_db()
     assert summary.statistics and summary.blocks[0]["text"].startswith("城关区2025年")
+
+
+def test_starting_a_summary_on_the_page_answers_at_once_and_the_job_reports_progress(
+        weak, login, django_capture_on_commit_callbacks, personas, monkeypatch):
+    """Even a street's draft takes seconds (figures, problems, workbook): the POST only queues it
+    (nothing drafted in the request), the page polls the progress, the job completes it."""
+    steps = []
+    real = drafting.summary_figures
+    monkeypatch.setattr(drafting, "summary_figures", lambda **kw: steps.append("figures") or real(**kw))
+    client = login(personas.street_clerk)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(reverse("reports:summary_start"), {"node": weak.street_a.pk, "year": YEAR})
+    summary = Summary.objects.get(node=weak.street_a)
+    assert response.status_code == 302 and response["Location"] == summary.get_absolute_url()
+    assert summary.state == SummaryState.QUEUED and not summary.blocks and steps == [] and len(callbacks) == 1
+    page = client.get(summary.get_absolute_url()).content.decode()
+    assert "data-progress-url" in page and "<script>" not in page  # polled by static/js/sanqi.js (strict CSP)
+    assert client.get(reverse("reports:summary_progress", args=[summary.pk])).json()["percent"] == 0
+    callbacks[0]()  # the worker
+    progress = client.get(reverse("reports:summary_progress", args=[summary.pk])).json()
+    assert (progress["state"], progress["percent"], progress["done"]) == ("draft", 100, 4) and steps == ["figures"]
+    assert "data-progress-url" not in client.get(summary.get_absolute_url()).content.decode()
 
 
 def test_a_failed_job_says_why(weak, monkeypatch, personas):
