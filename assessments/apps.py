@@ -1,12 +1,13 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = _("assessments")
     sanqi_nav = [
-        (_("Assessment schemes"), "assessments:scheme_list"),
+        (pgettext_lazy("menu", "Schemes"), "assessments:scheme_list"),  # short: the bar is one line at 1366 px
         (_("Review queue"), "assessments:result_list"),
     ]
     sanqi_api = True
