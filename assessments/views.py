@@ -19,6 +19,7 @@ from assessments.filters import ResultFilterSet
 from assessments.forms import AdjustForm, IndicatorForm, SchemeCreateForm, ThresholdForm, TransitionForm
 from assessments.models import Indicator, Run, Score, State
 from assessments.selectors import ranking, result_list, scheme_list, scores_of
+from core.downloads import download_name
 from core.excel import neutralise, workbook_response
 from core.scope import Action, node_in_scope
 from core.forms import add_version_field, offer_again
@@ -281,4 +282,5 @@ def _ranking_workbook(scheme, rows):
                    float(r.result.computed_total), float(r.result.final_total), str(r.grade_label), str(r.result.get_state_display())])
     for column, width in zip("ABCDEFGH", (10, 10, 18, 18, 12, 12, 10, 10)):
         ws.column_dimensions[column].width = width
-    return workbook_response(wb, f"ranking-{scheme.district.code}-{scheme.year}.xlsx")
+    return workbook_response(wb, download_name(_("%(node)s %(year)s assessment ranking") % {
+        "node": scheme.district.name, "year": scheme.year}, "xlsx"))

@@ -28,13 +28,13 @@ from django.db import transaction
 from django.db.models import Model
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
-from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.contention import Busy, lock_nodes, retry_once
+from core.downloads import content_disposition, download_response, export_name, template_name
 
 logger = logging.getLogger(__name__)
 
@@ -167,13 +167,6 @@ def workbook_response(wb: openpyxl.Workbook, filename: str) -> HttpResponse:
     buffer = io.BytesIO()
     wb.save(buffer)
     return download_response(buffer.getvalue(), filename, XLSX_CONTENT_TYPE)
-
-
-def download_response(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    """A file download named ``filename`` (UTF-8 safe): spreadsheets, Word documents."""
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
-    return response
 
 
 # ---------------------------------------------------------------- streaming list exports
@@ -341,7 +334,7 @@ def streaming_download(chunks, filename: str, content_type: str = XLSX_CONTENT_T
     """A download sent while it is produced (``chunks`` yields bytes), named like
     :func:`download_response`'s."""
     response = StreamingHttpResponse(chunks, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
+    response["Content-Disposition"] = content_disposition(filename)
     return response
 
 
@@ -540,7 +533,7 @@ class Sheet:
             if not column.importable:
                 mark = str(_("ignored on upload"))
             notes.append([f"{column.title}（{mark}）{column.help or ''}"])
-        return workbook_response(wb, f"{self.title}-{_('template')}.xlsx")
+        return workbook_response(wb, template_name(self.title))
 
     def export_rows(self, queryset):
         """The export's rows (lists of cell values, made inert), read 2,000 records at a time."""
@@ -551,10 +544,9 @@ class Sheet:
     def export_response(self, queryset) -> StreamingHttpResponse:
         """The list as a workbook, streamed: the download starts at once and memory stays flat
         whatever the number of rows (past Excel's 1,048,576 rows, in more sheets)."""
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         chunks = xlsx_stream(str(self.title), [c.title for c in self.columns], [c.width for c in self.columns],
                              self.export_rows(queryset))
-        return streaming_download(chunks, f"{self.title}-{stamp}.xlsx")
+        return streaming_download(chunks, export_name(self.user, self.title))
 
     # ---- reading ----
     def lookup_existing(self, keys: list[str]) -> dict[str, Any]:

@@ -142,3 +142,21 @@ def methods_of(route: Route) -> list[str]:
     if cls is not None:
         return [m for m in ("get", "post", "put", "patch", "delete") if hasattr(cls, m)]
     return ["get", "post"]  # a function view: whatever it refuses, it must refuse without a 500
+
+
+def route_kwargs(route: Route, pick) -> dict | None:
+    """The URL arguments of ``route``, each record parameter filled with ``pick(model, param)`` (its
+    ``code`` for a node named by code, else its pk); None when a record is missing or unknown."""
+    kwargs = {}
+    for param in route.params:
+        if param in FIXED_PARAMS:
+            kwargs[param] = FIXED_PARAMS[param]
+            continue
+        try:
+            obj = pick(model_of(route, param), param)
+        except UnknownRecord:
+            return None
+        if obj is None:
+            return None
+        kwargs[param] = obj.code if param == "code" else obj.pk
+    return kwargs

@@ -3,15 +3,16 @@
 
 import openpyxl
 from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from core.downloads import download_name
 from core.excel import HEADER_FILL, neutralise, workbook_response
 
 
-def compliance_response(funds) -> HttpResponse:
+def compliance_response(funds, *, scope: str = "") -> HttpResponse:
+    """``scope``: whose communities, for the file name (the viewer's node, core.downloads.scope_name)."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = _("funding compliance")
@@ -40,4 +41,5 @@ def compliance_response(funds) -> HttpResponse:
     for row in ws.iter_rows(min_row=2, min_col=4, max_col=9):
         for cell in row:
             cell.number_format = "#,##0.00"
-    return workbook_response(wb, f"{_('funding compliance')}-{funds.year}-{timezone.localtime():%Y%m%d-%H%M}.xlsx")
+    return workbook_response(wb, download_name(_("%(scope)s %(year)s funding compliance") % {
+        "scope": scope, "year": funds.year}, "xlsx"))

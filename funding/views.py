@@ -233,10 +233,11 @@ class ComplianceView(ScopedViewMixin, View):
             "none": [c for c in funds.communities if c.standard is None],
         }.get(status, funds.communities)
         if request.GET.get("export") == "xlsx":
+            from core.downloads import scope_name
             from funding.exports import compliance_response
 
             funds.communities = rows
-            return compliance_response(funds)
+            return compliance_response(funds, scope=scope_name(request.user))
         page = Paginator(rows, self.paginate_by).get_page(request.GET.get("page"))
         status_field = forms.ChoiceField(choices=STATUS_CHOICES, label=_("compliance"), required=False)
         context = {

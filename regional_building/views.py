@@ -25,6 +25,7 @@ from core.views import (
     ScopedViewMixin,
 )
 from core.audit import history_for
+from core.downloads import content_disposition, download_name
 from core.scope import Action, can_view
 from regional_building import filters as f
 from regional_building import forms as fm
@@ -379,6 +380,9 @@ class MeetingMinutesView(ScopedViewMixin, View):
             handle, as_attachment=True, filename=meeting.minutes_name or os.path.basename(meeting.minutes.name),
             content_type=ALLOWED.get(ext) or mimetypes.guess_type(meeting.minutes.name)[0] or "application/octet-stream",
         )
+        response["Content-Disposition"] = content_disposition(download_name(
+            _("%(conference)s minutes of %(date)s") % {"conference": meeting.conference.name, "date": meeting.held_on.isoformat()},
+            ext.lstrip(".") or "bin"))
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
         return response

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from core.audit import history_for
-from core.excel import XLSX_CONTENT_TYPE, download_response
+from core.downloads import download_name, download_response
+from core.excel import XLSX_CONTENT_TYPE
 from core.versioning import Conflict
 from core.views import ObjectDeleteView, ObjectEditView, ObjectListView, add_validation_error, refusal_text
 from reports import services
@@ -159,7 +160,8 @@ def summary_progress_view(request, pk):
 
 def _filename(summary: Summary, what: str, ext: str) -> str:
     year = pgettext("year column of a statistics table", "%(year)s") % {"year": summary.year}
-    return f"{summary.node.name}{year}{what}-v{summary.version}.{ext}"
+    return download_name(_("%(node)s%(year)s %(what)s (version %(version)s)") % {
+        "node": summary.node.name, "year": year, "what": what, "version": summary.version}, ext)
 
 
 @login_required

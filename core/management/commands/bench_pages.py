@@ -33,7 +33,7 @@ from django.urls import reverse
 
 from communities.models import Level, Node
 from core.models import Assignment
-from core.urlwalk import FIXED_PARAMS, UnknownRecord, methods_of, model_of, routes, walked
+from core.urlwalk import methods_of, route_kwargs, routes, walked
 
 PERSONAS = ["admin", "district_reviewer", "street_clerk", "community_clerk", "neighbour_clerk", "city_viewer",
             "district_admin", "district_security", "district_auditor"]
@@ -87,6 +87,16 @@ def pages_for(user) -> list[Page]:
         community = (Node.objects.visible_to(user).filter(level=Level.COMMUNITY, code__startswith=home.prefix)
                      .order_by("code").first())
     nodes = [n for n in (home, community) if n is not None]
+
+    def pick(model, param, node):
+        if param == "code":
+            return node
+        if model is Node:
+            return community
+        manager = model._default_manager
+        qs = manager.visible_to(user) if hasattr(manager, "visible_to") else manager.all()
+        return qs.order_by("pk").first()
+
     pages = []
     for route in routes():
         if route.is_api or not walked(route) or SKIP.search(route.name) or "get" not in methods_of(route):
@@ -94,26 +104,10 @@ def pages_for(user) -> list[Page]:
         if not route.params:
             pages.append(Page(reverse(route.name), route.name))
             continue
-        choices: list[dict] = [{}]
-        for param in route.params:
-            if param in FIXED_PARAMS:
-                choices = [{**c, param: FIXED_PARAMS[param]} for c in choices]
-                continue
-            try:
-                model = model_of(route, param)
-            except UnknownRecord:
-                choices = []
-                break
-            if param == "code":
-                values = [n.code for n in nodes]
-            elif model is Node:
-                values = [community.pk] if community is not None else []
-            else:
-                manager = model._default_manager
-                qs = manager.visible_to(user) if hasattr(manager, "visible_to") else manager.all()
-                obj = qs.order_by("pk").first()
-                values = [obj.pk] if obj is not None else []
-            choices = [{**c, param: v} for c in choices for v in values]
+        # a page at a node is measured at the user's own node and at a community in it
+        choices = [route_kwargs(route, lambda model, param, node=node: pick(model, param, node))
+                   for node in (nodes if "code" in route.params else nodes[:1])]
+        choices = [c for i, c in enumerate(choices) if c is not None and c not in choices[:i]]
         for kwargs in choices:
             pages.append(Page(reverse(route.name, kwargs=kwargs), route.name))
     return pages
@@ -148,7 +142,7 @@ class Command(BaseCommand):
         measures = self.measure(plan, opts["warmup"], opts["repeat"])
         regressions = []
         if opts["scale"] > 1:
-            regressions = self.scaled(plan, measures, opts["scale"])
+            regressions = self.scaled(plan, measures, opts["scale"], opts["warmup"])
         self.report(measures, opts)
         errors = [m for m in measures if m.status >= 500]
         if errors or regressions:
@@ -174,13 +168,13 @@ class Command(BaseCommand):
                     self.stderr.write(f"{persona} {page.url} {status} {m.p90:.0f} ms {queries} q")
         return measures
 
-    def scaled(self, plan, measures: list[Measure], scale: int) -> list[Measure]:
+    def scaled(self, plan, measures: list[Measure], scale: int, warmup: int) -> list[Measure]:
         """Counts the queries again with ``scale``× the communities; rolls the extra data back."""
         regressions = []
         with transaction.atomic():
             added = self.multiply(scale)
             self.stderr.write(f"{added} communities added under {DEMO_DISTRICT} (rolled back at the end)")
-            again = {(m.persona, m.page.url): m for m in self.measure(plan, 1, 0, times=False)}
+            again = {(m.persona, m.page.url): m for m in self.measure(plan, warmup, 0, times=False)}
             for m in measures:
                 other = again[(m.persona, m.page.url)]
                 m.scaled_queries = other.queries
