@@ -209,6 +209,8 @@ def apply_plan(*, actor, rows: list[Row]) -> Plan:
     """Recompute the plan against the hierarchy as it is now and write it, all or nothing."""
     from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+    from core.audit import DIVISIONS_IMPORT
+
     if not (actor.is_superuser or scope_allows(actor)):
         raise PermissionDenied(_("This page is for system, security or audit administrators."))
     plan = compute_plan(actor=actor, rows=rows)
@@ -227,7 +229,7 @@ def apply_plan(*, actor, rows: list[Row]) -> Plan:
             missing = [n.code for n in batch if n.level != Level.PROVINCE and n.parent_id is None]
             if missing:
                 raise PermissionDenied(_("The parent division %(code)s of this row does not exist.") % {"code": parent_code(missing[0])})
-            bulk_create_with_history(batch, Node, batch_size=2000, default_user=actor)
+            bulk_create_with_history(batch, Node, batch_size=2000, default_user=actor, default_change_reason=DIVISIONS_IMPORT)
             ids.update(Node.objects.filter(code__in=[n.code for n in batch]).values_list("code", "id"))
     changed: dict[int, Node] = {}
     for node, name in plan.renamed:
@@ -243,14 +245,20 @@ def apply_plan(*, actor, rows: list[Row]) -> Plan:
         node.vanished = today
         changed[node.pk] = node
     if changed:
-        bulk_update_with_history(list(changed.values()), Node, ["name", "is_urban", "vanished"], batch_size=2000, default_user=actor)
+        bulk_update_with_history(
+            list(changed.values()), Node, ["name", "is_urban", "vanished"], batch_size=2000, default_user=actor,
+            default_change_reason=DIVISIONS_IMPORT,
+        )
     if plan.moved:
         parent_ids = dict(Node.objects.filter(code__in={m[2] for m in plan.moved}).values_list("code", "id"))
         moved = []
         for node, code, parent, name in plan.moved:
             node.code, node.parent_id, node.name, node.vanished = code, parent_ids[parent], name, None
             moved.append(node)
-        bulk_update_with_history(moved, Node, ["code", "parent", "name", "vanished"], batch_size=2000, default_user=actor)
+        bulk_update_with_history(
+            moved, Node, ["code", "parent", "name", "vanished"], batch_size=2000, default_user=actor,
+            default_change_reason=DIVISIONS_IMPORT,
+        )
     roots = roots_of({r.code for r in rows})
     _changed(prefixes=[root[: PREFIX_LENGTH[level_of_code(root)]] for root in roots])
     return plan

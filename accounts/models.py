@@ -49,6 +49,11 @@ class Profile(models.Model):
     def __str__(self):
         return self.user.get_username()
 
+    def change_log_name(self) -> str:
+        from core.audit import person_name
+
+        return person_name(self.user)
+
     @property
     def name(self) -> str:  # what the change log calls the record
         return self.user.get_username()

@@ -15,8 +15,10 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self):
         from assessments.models import Indicator, Result, Scheme, Score
-        from core.audit import register_audited
+        from assessments.rules import evidence_labels
+        from core.audit import register_audited, register_json_labels
 
         for model in (Scheme, Indicator, Result, Score):
             register_audited(model)
+        register_json_labels(evidence_labels)
         import assessments.tasks  # noqa: F401  (registers the tasks and the worker-ready hook)

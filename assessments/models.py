@@ -221,6 +221,9 @@ class Result(VersionedModel):
     def __str__(self):
         return f"{self.community.name} {self.year}"
 
+    def change_log_name(self) -> str:
+        return _("%(year)s %(community)s assessment result") % {"year": self.year, "community": self.community.name}
+
     def get_absolute_url(self):
         return reverse("assessments:result_detail", args=[self.pk])
 
@@ -260,8 +263,14 @@ class Score(models.Model):
             models.UniqueConstraint(fields=["community", "year", "indicator"], name="unique_score_per_community_year_indicator")
         ]
 
+    # the result it belongs to is named by the score itself (community and year)
+    audit_hidden_fields = ("result",)
+
     def __str__(self):
         return f"{self.community_id} {self.year} {self.indicator}"
+
+    def change_log_name(self) -> str:
+        return f"{self.indicator.name} — {self.community.name} {self.year}"
 
     def get_absolute_url(self):
         return reverse("assessments:result_detail", args=[self.result_id])

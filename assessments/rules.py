@@ -147,6 +147,34 @@ def _jsonable(value):
     return value
 
 
+def evidence_labels() -> dict:
+    """Names of the keys and values of a score's evidence and an indicator's parameters, for
+    the change log (``{'method': 'manual', 'max': '3.00'}`` reads 评分方式：人工评分；满分：3.00)."""
+    from django.utils.translation import gettext_lazy
+
+    from assessments.models import Method
+
+    labels = {
+        "method": gettext_lazy("scoring method"),
+        "rule": gettext_lazy("rule"),
+        "params": gettext_lazy("rule parameters"),
+        "facts": gettext_lazy("facts used"),
+        "fact": gettext_lazy("fact"),
+        "max": gettext_lazy("full marks"),
+        "score": gettext_lazy("score"),
+        "min": gettext_lazy("minimum"),
+        "at_least": gettext_lazy("at least"),
+        "numerator": gettext_lazy("numerator"),
+        "denominator": gettext_lazy("denominator"),
+        "target": gettext_lazy("target"),
+        Method.MANUAL.value: gettext_lazy("scored by hand"),
+        Method.AUTO.value: Method.AUTO.label,
+    }
+    labels.update(dict(rule_choices()))
+    labels.update(fact_labels())
+    return labels
+
+
 def fact_labels() -> dict:
     """Readable names of the facts, for evidence on pages and in the scheme editor."""
     from django.utils.translation import gettext_lazy

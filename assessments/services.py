@@ -21,6 +21,7 @@ from assessments.models import Chunk, Event, Indicator, Method, Result, Run, Run
 from assessments.rules import apply_rule, used_facts
 from communities.models import Level, Node
 from core import versioning
+from core.audit import SCORING_JOB, record_changes
 from core.contention import duplicates_refused
 from core.jobs import queue_after_commit, queue_now
 from core.jobs import stall_seconds as job_stall_seconds
@@ -276,6 +277,10 @@ def score_chunk(chunk_id: int) -> bool:
         facts = assessment_facts(community_ids=open_ids, year=year)  # the facts table (figures)
         _upsert_scores(_score_rows(leaves, open_ids, facts, result_ids, year))
         _refresh_totals(Result.objects.filter(pk__in=list(result_ids.values())))
+        # The upserts leave no history: the run writes it as itself (系统 · 考核评分 in the change
+        # log), a creation for each new row and a change for each row it moved, set-based.
+        record_changes(Result, Result.objects.filter(pk__in=list(result_ids.values())), reason=SCORING_JOB)
+        record_changes(Score, Score.objects.filter(result_id__in=list(result_ids.values())), reason=SCORING_JOB)
         chunk.done = True
         chunk.save(update_fields=["done"])
         Run.objects.filter(pk=run.pk).update(done=F("done") + len(ids), progressed=now)

@@ -11,8 +11,10 @@ from celery.signals import worker_ready
 @shared_task(name="assessments.score_chunk", acks_late=True)
 def score_chunk(chunk_id: int) -> bool:
     from assessments import services
+    from core.audit import SCORING_JOB, audited_as
 
-    return services.score_chunk(chunk_id)
+    with audited_as(SCORING_JOB, system=True):
+        return services.score_chunk(chunk_id)
 
 
 @shared_task(name="assessments.resume_run")

@@ -33,6 +33,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core.audit import EXCEL_IMPORT, audited_as
 from core.contention import Busy, lock_nodes, retry_once
 from core.downloads import content_disposition, download_response, export_name, template_name
 
@@ -666,7 +667,8 @@ class Sheet:
         if result.errors:
             return result
         try:
-            with transaction.atomic():
+            # the change log names the person and says the rows came from an upload
+            with transaction.atomic(), audited_as(EXCEL_IMPORT):
                 lock_nodes(*{pk for _n, prepared, existing in prepared_rows for pk in self.nodes_touched(prepared, existing)})
                 for number, prepared, existing in prepared_rows:
                     try:

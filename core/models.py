@@ -50,6 +50,11 @@ class Assignment(models.Model):
     def __str__(self):
         return f"{self.user} · {self.node} · {self.get_role_display()}"
 
+    def change_log_name(self) -> str:
+        from core.audit import person_name
+
+        return f"{person_name(self.user)} · {self.node.name} · {self.get_role_display()}"
+
 
 def hash_token(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()

@@ -364,14 +364,46 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class ChangeLogView(LoginRequiredMixin, TemplateView):
-    template_name = "core/changelog.html"
+class ChangeLogView(LoginRequiredMixin, View):
+    """The change log of the viewer's part of the hierarchy: filtered, paged by keyset (newer /
+    older, no count), exported to Excel with the same filters."""
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    template_name = "core/changelog.html"
+    paginate_by = 50
+
+    def get(self, request):
+        from core.audit import Cursor, LogQuery, entries_for_rows
+        from core.changelog import ChangeLogFilterForm, changelog_workbook
+
+        form = ChangeLogFilterForm(request.GET or None, user=request.user)
         # The auditor (审计员) reads the change log of their part and nothing else.
-        context["entries"] = recent_changes(self.request.user, limit=200, actions=(Action.VIEW, Action.AUDIT))
-        return context
+        log = LogQuery(request.user, form.log_filter(), actions=(Action.VIEW, Action.AUDIT))
+        if request.GET.get("format") == "xlsx":
+            return changelog_workbook(log, user=request.user)
+        after, before = Cursor.parse(request.GET.get("after")), Cursor.parse(request.GET.get("before"))
+        # one row more than the page tells whether there is a page beyond it
+        rows = log.rows(after=after, before=before if after is None else None, limit=self.paginate_by + 1)
+        if before is not None and after is None:
+            more_newer, rows = len(rows) > self.paginate_by, rows[-self.paginate_by:]
+            more_older = True
+        else:
+            more_older, rows = len(rows) > self.paginate_by, rows[: self.paginate_by]
+            more_newer = after is not None
+        entries = entries_for_rows(rows, user=request.user)
+        params = request.GET.copy()
+        for name in ("after", "before", "format"):
+            params.pop(name, None)
+        querystring = params.urlencode()
+        link = f"?{querystring}&" if querystring else "?"
+        cursor = lambda row: Cursor(row[0], row[2], row[1]).token()  # noqa: E731
+        return render(request, self.template_name, {
+            "form": form,
+            "entries": entries,
+            "querystring": querystring,
+            "first_url": f"?{querystring}" if (after or before) else "",
+            "newer_url": f"{link}before={cursor(rows[0])}" if rows and more_newer else "",
+            "older_url": f"{link}after={cursor(rows[-1])}" if rows and more_older else "",
+        })
 
 
 def broker_state() -> str:
