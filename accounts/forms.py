@@ -4,6 +4,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Node
+from core.fields import validate_phone
 from core.forms import BootstrapFormMixin, NodeChoiceField
 from core.models import Role
 from core.scope import Action, scope_q
@@ -26,7 +27,7 @@ class AccountForm(BootstrapFormMixin, forms.Form):
     )
     name = forms.CharField(label=_("full name"), max_length=150)
     node = NodeChoiceField(label=_("home division"), queryset=Node.objects.none())
-    phone = forms.CharField(label=_("mobile phone"), max_length=30, required=False)
+    phone = forms.CharField(label=_("mobile phone"), max_length=30, required=False, validators=[validate_phone])
     email = forms.EmailField(label=_("e-mail"), required=False)
     password = forms.CharField(
         label=_("initial password"), strip=False, widget=forms.PasswordInput(render_value=False),
@@ -66,7 +67,7 @@ class ResetPasswordForm(BootstrapFormMixin, forms.Form):
 
 class ProfileForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("full name"), max_length=150)
-    phone = forms.CharField(label=_("mobile phone"), max_length=30, required=False)
+    phone = forms.CharField(label=_("mobile phone"), max_length=30, required=False, validators=[validate_phone])
 
 
 class TokenForm(BootstrapFormMixin, forms.Form):

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.fields import PhoneField
 from core.scope import ScopedQuerySet
 
 
@@ -33,7 +34,7 @@ class Profile(models.Model):
         verbose_name=_("home division"),
         help_text=_("The part of the hierarchy whose administrators manage this account."),
     )
-    phone = models.CharField(_("mobile phone"), max_length=30, blank=True)
+    phone = PhoneField(_("mobile phone"), max_length=30, blank=True)
     must_change_password = models.BooleanField(_("must change password at next login"), default=False)
     password_changed = models.DateTimeField(_("password last changed"), null=True, blank=True)
 

@@ -14,6 +14,7 @@ from accounts.models import AccountEvent
 from accounts.services import DELEGABLE_ROLES, account_create, role_grant
 from communities.models import Node
 from core.excel import Column, Sheet
+from core.fields import validate_phone
 from core.models import Assignment, Role
 from core.scope import Action, node_in_scope
 
@@ -35,11 +36,13 @@ def end_label(access_log) -> str:
 class AccountSheet(Sheet):
     title = gettext_lazy("accounts")
     key = "username"
+    round_trip = False
+    round_trip_exception = "creates accounts only: user names are never reused and passwords are never exported"
     columns = [
         Column("username", gettext_lazy("user name"), required=True, width=16),
         Column("name", gettext_lazy("full name"), required=True, width=12, export=lambda u: f"{u.last_name}{u.first_name}"),
         Column(
-            "node", gettext_lazy("division code"), required=True, width=16,
+            "node", gettext_lazy("division code"), kind="node", scope_action="administer", required=True, width=16,
             export=lambda u: u.profile.node.code if getattr(u, "profile", None) and u.profile.node_id else "",
             help=gettext_lazy("12 digits: the division the account belongs to; the role is given there"),
         ),
@@ -93,6 +96,10 @@ class AccountSheet(Sheet):
                 _("Division %(code)s does not exist or lies outside the part of the hierarchy you administer.")
                 % {"code": code}
             ]
+        try:
+            validate_phone(str(data.get("phone") or ""))
+        except ValidationError as exc:
+            errors["phone"] = exc.messages
         role = data.get("role")
         if role and not self.user.is_superuser and role not in DELEGABLE_ROLES:
             errors["role"] = [_("Only the system superuser grants the security administrator and auditor roles.")]

@@ -15,11 +15,12 @@ from core.scope import Action, node_in_scope, scope_q
 class CommunitySheet(Sheet):
     title = gettext_lazy("communities")
     key = "code"
+    model = Node
     columns = [
         Column("code", gettext_lazy("division code"), required=True, width=16, help=gettext_lazy("12 digits")),
         Column("name", gettext_lazy("community name"), required=True, width=20),
         Column(
-            "parent", gettext_lazy("street code"), required=True, width=16,
+            "parent", gettext_lazy("street code"), kind="node", levels=(Level.TOWNSHIP,), required=True, width=16,
             export=lambda n: n.parent.code if n.parent_id else "", help=gettext_lazy("the street's 12-digit code"),
         ),
         Column(
@@ -88,11 +89,4 @@ class CommunitySheet(Sheet):
         return (form.cleaned_data if not errors else None), errors
 
     def save_row(self, prepared, existing):
-        fields = {k: v for k, v in prepared.items()}
-        if existing is None:
-            node_create(actor=self.user, **fields)
-            return "created"
-        if all(getattr(existing, k) == v for k, v in fields.items()):
-            return "unchanged"
-        node_update(actor=self.user, node=existing, **fields)
-        return "updated"
+        return self.save_record(dict(prepared), existing, create=node_create, update=node_update, node=existing)

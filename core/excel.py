@@ -29,6 +29,7 @@ from django.db.models import Model
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -36,6 +37,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from core.audit import EXCEL_IMPORT, audited_as
 from core.contention import Busy, lock_nodes, retry_once
 from core.downloads import content_disposition, download_response, export_name, template_name
+from core.masking import mask_field, personal_fields
+from core.versioning import Conflict, is_versioned
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +81,15 @@ class Column:
     export: Callable[[Any], Any] | None = None  # value to export, from the object
     importable: bool = True  # False: shown in exports only, ignored on import
     help: Any = ""
+    # "id_number", "phone" or "code": a number that is text (Excel must not turn it into a
+    # number). Inferred from the name when not given; kind="node" columns are codes.
+    identifier: str = ""
+    levels: tuple = ()  # kind="node": the levels of the hierarchy offered and accepted
+    scope_action: str = "change"  # kind="node": the scope the uploader needs on the node
+
+    def __post_init__(self):
+        if not self.identifier and self.kind in ("text", "node"):
+            self.identifier = infer_identifier(self.name, self.kind)
 
     @property
     def title(self) -> str:
@@ -102,6 +114,8 @@ class Column:
             raw = raw.strip()
         if raw is None or raw == "":
             return ""
+        if self.identifier and not isinstance(raw, (bool, datetime, date)):
+            return parse_identifier(raw, self)
         if self.kind == "choice":
             text = str(raw)
             for value, label in self.choices.choices:
@@ -144,6 +158,57 @@ class Column:
         return str(raw)
 
 
+def infer_identifier(name: str, kind: str) -> str:
+    """What kind of text number a column holds, from its name: every sheet's ID number, phone
+    and code columns are then kept as text without each sheet saying so."""
+    if kind == "node" or name == "code" or name.endswith("_code"):
+        return "code"
+    if "id_number" in name:
+        return "id_number"
+    if "phone" in name:
+        return "phone"
+    return ""
+
+
+# Excel keeps 15 significant digits of a number: an 18-digit ID number typed into a General
+# cell becomes 6.20102E+17 and its last three digits are gone for good.
+EXCEL_DIGITS = 15
+SCIENTIFIC = re.compile(r"[+-]?\d+(?:\.\d+)?[eE][+-]?\d+")
+FLOAT_TEXT = re.compile(r"(\d+)\.0+")
+
+
+def number_lost(column: Column, shown: str) -> ValueError:
+    return ValueError(
+        _("Excel stored %(column)s as a number (%(shown)s) and kept only its first 15 digits: the rest is lost and cannot be recovered. Format the column as text and type the number again.")
+        % {"column": column.title, "shown": shown}
+    )
+
+
+def parse_identifier(raw: Any, column: Column) -> str:
+    """A text number (ID number, phone, code) from a cell: a number Excel made of it is taken
+    back when nothing was lost (a 12-digit code, an 11-digit mobile), refused with what happened
+    and how to fix it when digits were lost or it reads in scientific notation."""
+    if isinstance(raw, (int, float)):
+        exact = isinstance(raw, int) or (raw.is_integer() and abs(raw) < 10**EXCEL_DIGITS)
+        if column.identifier == "id_number" and abs(raw) >= 10**EXCEL_DIGITS:
+            exact = False  # an 18-digit number in a numeric cell went through Excel's 15 digits
+        if not exact:
+            raise number_lost(column, f"{raw:.5E}")
+        if isinstance(raw, float) and not raw.is_integer():
+            raise ValueError(_("%(column)s was stored as a number with decimals (%(shown)s). Format the column as text and type the number again.")
+                             % {"column": column.title, "shown": raw})
+        return str(int(raw))
+    text = str(raw)
+    if SCIENTIFIC.fullmatch(text):
+        raise number_lost(column, text)
+    converted = FLOAT_TEXT.fullmatch(text)
+    if converted:  # "620102001001.0": a number written back as text
+        if len(converted.group(1)) > EXCEL_DIGITS:
+            raise number_lost(column, text)
+        return converted.group(1)
+    return text
+
+
 @dataclass
 class RowError:
     row: int
@@ -183,7 +248,7 @@ STREAM_BATCH = 1000  # rows per piece handed to the server
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _EPOCH = date(1899, 12, 30)
 _EPOCH_DT = datetime(1899, 12, 30)
-_STYLES = (  # 0 plain, 1 header (bold, filled, centred), 2 date, 3 date and time: openpyxl's formats
+_STYLES = (  # 0 plain, 1 header (bold, filled, centred), 2 date, 3 date and time: openpyxl's formats, 4 Text (@)
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
     '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
@@ -193,11 +258,12 @@ _STYLES = (  # 0 plain, 1 header (bold, filled, centred), 2 date, 3 date and tim
     '<fill><patternFill patternType="solid"><fgColor rgb="00DDEBF7"/></patternFill></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1" applyAlignment="1">'
     '<alignment horizontal="center" vertical="center"/></xf>'
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
 )
 
@@ -227,6 +293,14 @@ def _xlsx_cell(ref: str, value) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(str(value))}</t></is></c>'
 
 
+def _xlsx_text_cell(ref: str, value) -> str:
+    """A cell of an identifier column (ID number, phone, code): text, formatted as Text, so that
+    editing it in Excel keeps every digit."""
+    if value is None or value == "":
+        return ""
+    return f'<c r="{ref}" t="inlineStr" s="4"><is><t xml:space="preserve">{_xml_text(str(value))}</t></is></c>'
+
+
 class _Sink:
     """A write-only file for ``zipfile``: what was written since the last :meth:`take`."""
 
@@ -254,12 +328,19 @@ def _sheet_name(title: str, number: int) -> str:
     return name
 
 
-def xlsx_stream(title: str, headers: list[str], widths: list[int], rows, max_rows: int = XLSX_MAX_ROWS):
+def xlsx_stream(title: str, headers: list[str], widths: list[int], rows, max_rows: int = XLSX_MAX_ROWS,
+                text: list[bool] | None = None):
     """The bytes of an .xlsx workbook of ``rows`` (sequences of cell values), yielded as they are
     written. Each sheet has the header row (bold, filled, frozen) and the column widths; past
-    ``max_rows`` rows (Excel's limit) the rows go on in a new sheet named "<title>（续2）"…"""
+    ``max_rows`` rows (Excel's limit) the rows go on in a new sheet named "<title>（续2）"…
+    Columns marked in ``text`` are Text (column and cells): what is typed there stays text."""
     letters = [get_column_letter(i) for i in range(1, len(headers) + 1)]
-    cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, start=1))
+    text = text or [False] * len(headers)
+    cellers = [_xlsx_text_cell if as_text else _xlsx_cell for as_text in text]
+    cols = "".join(
+        f'<col min="{i}" max="{i}" width="{w}" customWidth="1"' + (' style="4"/>' if as_text else "/>")
+        for i, (w, as_text) in enumerate(zip(widths, text), start=1)
+    )
     sheet_head = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
@@ -283,7 +364,7 @@ def xlsx_stream(title: str, headers: list[str], widths: list[int], rows, max_row
             while pending is not None and number < max_rows:
                 number += 1
                 batch.append(f'<row r="{number}">'
-                             + "".join([_xlsx_cell(f"{letter}{number}", v) for letter, v in zip(letters, pending)])
+                             + "".join([cell(f"{letter}{number}", v) for cell, letter, v in zip(cellers, letters, pending)])
                              + "</row>")
                 pending = next(rows, None)
                 if len(batch) == STREAM_BATCH:
@@ -463,20 +544,90 @@ def read_upload(upload) -> tuple[list[str], list[tuple[int, tuple]]]:
     return outcome[1], outcome[2]
 
 
+VERSION_HELP = gettext_lazy(
+    "the version the export was made at: leave it as exported; a row whose record was changed by "
+    "someone else since then is refused instead of overwriting that change"
+)
+TEXT_FORMAT = "@"  # Excel's Text number format: what is typed stays as typed
+
+
 class Sheet:
     """A model's Excel layout: the template, the export and the import share it.
 
     Subclasses set ``title``, ``columns``, ``key`` (the column naming a row's identity for
     updates) and implement :meth:`lookup_existing`, :meth:`prepare_row` and :meth:`save_row`.
+
+    The round trip (docs/excel.md) is the same for every sheet and done here: ``key`` is the
+    record number ("id") or another stable number; a sheet with a ``model`` gets the record's
+    version as its last column (a row whose record changed since the export is refused, not
+    overwritten), and its personal fields (``model.personal_fields``) exported masked count as
+    unchanged when they still equal the mask of the stored value. ``natural_key`` (optional)
+    finds the record of a row without a number (a cadre by the full ID number).
     """
 
     title: str = "sheet"
     columns: list[Column] = []
     key: str = ""
+    natural_key: str = ""
+    model = None
     instructions: list[str] = []
+    # Every uploadable list takes its own export back (tests/test_excel_roundtrip.py); a sheet
+    # that cannot says why here.
+    round_trip = True
+    round_trip_exception = ""
+    missing_record_message = gettext_lazy(
+        "Record %(id)s does not exist or is outside the part of the hierarchy you may edit."
+    )
 
     def __init__(self, user):
         self.user = user
+        self.row_version = None
+        self._node_index: dict[str, tuple[dict, dict]] = {}
+        if self.model is not None and is_versioned(self.model) and self.key:
+            self.columns = [*self.columns, Column("version", gettext_lazy("version"), kind="int", width=6, help=VERSION_HELP)]
+
+    # ---- nodes named by name or code (kind="node") ----
+    def node_index(self, column: Column) -> tuple[dict, dict]:
+        """The nodes ``column`` may name for this user: (by code, by name → [nodes]); one query."""
+        from communities.models import Node
+        from core.scope import Action, scope_q
+
+        if column.name not in self._node_index:
+            qs = Node.objects.filter(scope_q(self.user, Action(column.scope_action)))
+            if column.levels:
+                qs = qs.filter(level__in=column.levels)
+            by_code, by_name = {}, {}
+            for node in qs.order_by("code").only("id", "code", "name", "level"):
+                by_code[node.code] = node
+                by_name.setdefault(node.name, []).append(node)
+            self._node_index[column.name] = (by_code, by_name)
+        return self._node_index[column.name]
+
+    def node_labels(self, column: Column) -> list[str]:
+        """What the template's drop-down offers: each node by name, or by name and code where
+        two nodes in scope share the name."""
+        by_code, by_name = self.node_index(column)
+        return [
+            node.name if len(by_name[node.name]) == 1 else f"{node.name}（{node.code}）"
+            for node in by_code.values()
+        ]
+
+    def node_code(self, column: Column, value: str) -> str:
+        """The code a node cell names: the code itself, a name unique in scope, or "name（code）"
+        as the drop-down writes it; anything else is left for the sheet to refuse."""
+        by_code, by_name = self.node_index(column)
+        if value in by_code:
+            return value
+        labelled = re.fullmatch(r"(.+?)\s*[（(]\s*(\d{12})\s*[)）]", value)
+        if labelled and labelled.group(2) in by_code and by_code[labelled.group(2)].name == labelled.group(1):
+            return labelled.group(2)
+        named = by_name.get(value, [])
+        if len(named) > 1:
+            raise ValueError(
+                _("More than one division you may enter data in is named “%(name)s” (%(codes)s); choose it from the drop-down list or give its 12-digit code.")
+                % {"name": value, "codes": "、".join(n.code for n in named)}
+            )
+        return named[0].code if named else value
 
     # ---- writing ----
     def _header(self, ws):
@@ -486,21 +637,32 @@ class Sheet:
             cell.font = Font(bold=True)
             cell.fill = HEADER_FILL
             cell.alignment = Alignment(horizontal="center", vertical="center")
-            ws.column_dimensions[get_column_letter(idx)].width = column.width
+            dimension = ws.column_dimensions[get_column_letter(idx)]
+            dimension.width = column.width
+            if column.identifier:
+                dimension.number_format = TEXT_FORMAT  # new cells of the column are Text
         ws.freeze_panes = "A2"
 
     def _dropdowns(self, wb, ws, max_row: int = 5000):
+        """Lists of choices on a hidden sheet, referenced by range: an inline list is limited to
+        255 characters, which the communities of one street already exceed."""
         lists = wb.create_sheet(str(_("choices")))
         lists.sheet_state = "hidden"
         list_col = 0
         for idx, column in enumerate(self.columns, start=1):
             if not column.importable:
                 continue
+            strict = True
             if column.kind == "choice":
                 labels = [str(label) for _v, label in column.choices.choices]
             elif column.kind == "bool":
                 labels = [str(_("yes")), str(_("no"))]
+            elif column.kind == "node":
+                labels = self.node_labels(column)
+                strict = False  # a code typed in is accepted too
             else:
+                continue
+            if not labels:
                 continue
             list_col += 1
             letter = get_column_letter(list_col)
@@ -510,7 +672,7 @@ class Sheet:
                 type="list",
                 formula1=f"'{lists.title}'!${letter}$1:${letter}${len(labels)}",
                 allow_blank=not column.required,
-                showErrorMessage=True,
+                showErrorMessage=strict,
                 errorTitle=str(_("Invalid value")),
                 error=str(_("Choose a value from the list.")),
             )
@@ -528,6 +690,10 @@ class Sheet:
         notes.column_dimensions["A"].width = 100
         for line in self.instructions:
             notes.append([str(line)])
+        if any(c.identifier for c in self.columns):
+            notes.append([str(_("ID numbers, phones and codes must be typed into cells formatted as Text (the template's are); otherwise Excel turns an 18-digit ID number into 6.20102E+17 and loses its last digits."))])
+        if any(c.kind == "node" for c in self.columns):
+            notes.append([str(_("Divisions: choose the name from the drop-down list or type the 12-digit code."))])
         notes.append([])
         for column in self.columns:
             mark = str(_("required")) if column.required else str(_("optional"))
@@ -546,13 +712,17 @@ class Sheet:
         """The list as a workbook, streamed: the download starts at once and memory stays flat
         whatever the number of rows (past Excel's 1,048,576 rows, in more sheets)."""
         chunks = xlsx_stream(str(self.title), [c.title for c in self.columns], [c.width for c in self.columns],
-                             self.export_rows(queryset))
+                             self.export_rows(queryset), text=[bool(c.identifier) for c in self.columns])
         return streaming_download(chunks, export_name(self.user, self.title))
 
     # ---- reading ----
     def lookup_existing(self, keys: list[str]) -> dict[str, Any]:
         """Existing records by key, any scope: ``{key: obj}``."""
         raise NotImplementedError
+
+    def lookup_natural(self, values: list[str]) -> dict[str, Any]:
+        """Existing records by ``natural_key`` (rows without a key), any scope: ``{value: obj}``."""
+        return {}
 
     def prepare_row(self, data: dict, existing) -> tuple[Any, dict[str, list[str]]]:
         """Validate one row's data; return (something to save, {column name: [errors]})."""
@@ -561,6 +731,21 @@ class Sheet:
     def save_row(self, prepared, existing) -> str:
         """Save one validated row; return "created", "updated" or "unchanged"."""
         raise NotImplementedError
+
+    def save_record(self, fields: dict, existing, *, create, update, **target) -> str:
+        """The usual ``save_row``: create, or update through the service with the version the
+        row was exported at (a stale one raises Conflict), or nothing when nothing changed."""
+        if existing is None:
+            create(actor=self.user, **fields)
+            return "created"
+        if all(getattr(existing, k) == v for k, v in fields.items()):
+            return "unchanged"
+        update(actor=self.user, **target, **self.versioned(fields))
+        return "updated"
+
+    def versioned(self, fields: dict) -> dict:
+        """``fields`` with the version the current row was exported at, when it gives one."""
+        return {**fields, "version": self.row_version} if self.row_version is not None else fields
 
     def check_existing(self, existing) -> str | None:
         """An error message when an existing record may not be changed by this user."""
@@ -601,10 +786,48 @@ class Sheet:
         except Busy as exc:
             return ImportResult(errors=[RowError(0, "", exc.messages[0])])
 
+    def _unmask(self, data: dict, existing) -> dict[str, str]:
+        """Personal values exported masked and sent back: equal to the mask of the stored value,
+        they mean "unchanged" and become the stored value; any other masked value is refused."""
+        errors = {}
+        for name in personal_fields(self.model) if self.model is not None else ():
+            value = data.get(name)
+            if not isinstance(value, str) or "*" not in value:
+                continue
+            stored = getattr(existing, name, None) if existing is not None else None
+            if stored and value == mask_field(name, stored):
+                data[name] = stored
+            else:
+                errors[name] = _("“%(value)s” is a masked value that does not match the record: fill in the full number, or leave the cell exactly as exported to keep the stored one.") % {"value": value}
+        return errors
+
+    def _parse_rows(self, headers, rows):
+        """Every cell of every row parsed, node names turned into codes: [(row, data, errors)]."""
+        position = {h: i for i, h in enumerate(headers)}
+        parsed_rows = []
+        for number, values in rows:
+            data, row_errors = {}, []
+            for column in self.columns:
+                if not column.importable or column.title not in position:
+                    continue
+                idx = position[column.title]
+                raw = values[idx] if idx < len(values) else None
+                try:
+                    value = column.parse(raw)
+                    if column.kind == "node" and value != "":
+                        value = self.node_code(column, value)
+                    data[column.name] = value
+                except ValueError as exc:
+                    row_errors.append(RowError(number, column.title, str(exc)))
+                    data[column.name] = ""
+            parsed_rows.append((number, data, row_errors))
+        return parsed_rows
+
     def _import_rows(self, headers, rows) -> ImportResult:
         result = ImportResult()
         expected = [c.title for c in self.columns]
-        missing = [h for h in expected if h not in headers]
+        optional = {"version"}  # a template or export made before the column existed
+        missing = [c.title for c in self.columns if c.title not in headers and c.name not in optional]
         unknown = [h for h in headers if h and h not in expected]
         if missing or unknown:
             parts = []
@@ -619,51 +842,59 @@ class Sheet:
         if not rows:
             result.errors.append(RowError(0, "", _("The sheet has no data rows.")))
             return result
-        position = {h: i for i, h in enumerate(headers)}
         by_name = {c.name: c for c in self.columns}
         key_column = by_name[self.key]
-        parsed_rows = []
+        parsed_rows = self._parse_rows(headers, rows)
         seen_keys: dict[str, int] = {}
-        for number, values in rows:
-            data, row_errors = {}, []
-            for column in self.columns:
-                if not column.importable:
-                    continue
-                idx = position[column.title]
-                raw = values[idx] if idx < len(values) else None
-                try:
-                    data[column.name] = column.parse(raw)
-                except ValueError as exc:
-                    row_errors.append(RowError(number, column.title, str(exc)))
-                    data[column.name] = ""
-            key = str(data.get(self.key, "") or "")
-            if key:
-                if key in seen_keys:
-                    row_errors.append(
-                        RowError(number, key_column.title, _("%(key)s appears twice in the file (also row %(row)d).") % {"key": key, "row": seen_keys[key]})
-                    )
-                else:
-                    seen_keys[key] = number
-            parsed_rows.append((number, data, row_errors))
-        existing_by_key = self.lookup_existing(list(seen_keys))
-        prepared_rows = []
+        seen_naturals: dict[str, int] = {}
         for number, data, row_errors in parsed_rows:
-            result.errors.extend(row_errors)
-            if row_errors:
+            key = str(data.get(self.key, "") or "")
+            natural = str(data.get(self.natural_key, "") or "").upper() if self.natural_key and not key else ""
+            seen, column, value = (seen_keys, key_column, key) if key else (seen_naturals, by_name.get(self.natural_key), natural)
+            if not value or "*" in value:
                 continue
-            existing = existing_by_key.get(str(data.get(self.key, "")))
+            if value in seen:
+                row_errors.append(
+                    RowError(number, column.title, _("%(key)s appears twice in the file (also row %(row)d).") % {"key": value, "row": seen[value]})
+                )
+            else:
+                seen[value] = number
+        naturals = list(seen_naturals)
+        existing_by_key = self.lookup_existing(list(seen_keys))
+        existing_by_natural = self.lookup_natural(naturals) if naturals else {}
+        prepared_rows, versions = [], {}
+        for number, data, row_errors in parsed_rows:
+            # Every problem of the row in one pass: the cells that did not parse, the record,
+            # the masked values and the form's checks of everything else.
+            failed = {e.column for e in row_errors}
+            errors = list(row_errors)
+            key = str(data.get(self.key, "") or "")
+            existing = existing_by_key.get(key) if key else existing_by_natural.get(str(data.get(self.natural_key, "") or ""))
+            if key and existing is None and self.key == "id" and key_column.title not in failed:
+                errors.append(RowError(number, key_column.title, str(self.missing_record_message) % {"id": key, "n": key}))
+                failed.add(key_column.title)
             if existing is not None:
                 problem = self.check_existing(existing)
                 if problem:
-                    result.errors.append(RowError(number, key_column.title, problem))
-                    continue
+                    errors.append(RowError(number, key_column.title, problem))
+                    failed.add(key_column.title)
+                    existing = None
+            for name, message in self._unmask(data, existing).items():
+                if by_name[name].title not in failed:
+                    errors.append(RowError(number, by_name[name].title, message))
+                    failed.add(by_name[name].title)
+            version = data.pop("version", "")
             prepared, field_errors = self.prepare_row(data, existing)
             for name, messages in field_errors.items():
                 title = by_name[name].title if name in by_name else ""
+                if title and title in failed:
+                    continue  # the cell's own problem is already reported
                 for message in messages:
-                    result.errors.append(RowError(number, title, message))
-            if not field_errors:
+                    errors.append(RowError(number, title, message))
+            result.errors.extend(errors)
+            if not errors:
                 prepared_rows.append((number, prepared, existing))
+                versions[number] = version if existing is not None and version != "" else None
         if result.errors:
             return result
         try:
@@ -671,8 +902,14 @@ class Sheet:
             with transaction.atomic(), audited_as(EXCEL_IMPORT):
                 lock_nodes(*{pk for _n, prepared, existing in prepared_rows for pk in self.nodes_touched(prepared, existing)})
                 for number, prepared, existing in prepared_rows:
+                    self.row_version = versions[number]
                     try:
                         outcome = self.save_row(prepared, existing)
+                    except Conflict as exc:
+                        now = exc.current.version if exc.current is not None else "?"
+                        result.errors.append(RowError(number, str(_("version")), _(
+                            "This record was changed by someone else after the export (it is now at version %(now)s); nothing was saved. Export the list again and redo the change."
+                        ) % {"now": now}))
                     except ValidationError as exc:
                         messages = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
                         for name, msgs in messages.items():
@@ -683,6 +920,8 @@ class Sheet:
                         result.errors.append(RowError(number, "", str(exc)))
                     else:
                         setattr(result, outcome, getattr(result, outcome) + 1)
+                    finally:
+                        self.row_version = None
                 if result.errors:
                     raise _Rollback
         except _Rollback:

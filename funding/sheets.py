@@ -65,10 +65,6 @@ class NodeRecordSheet(Sheet):
 
     def prepare_row(self, data, existing):
         errors = {}
-        if data.get("id") not in ("", None) and existing is None:
-            errors["id"] = [
-                _("Record %(id)s does not exist or is outside the part of the hierarchy you may edit.") % {"id": data["id"]}
-            ]
         field = self.node_field
         code = str(data.get(field) or "")
         node = self.nodes().get(code)
@@ -88,18 +84,13 @@ class NodeRecordSheet(Sheet):
         return {name: form.cleaned_data[name] for name in form._meta.fields}, errors
 
     def save_row(self, prepared, existing):
-        if existing is None:
-            type(self).create_service(actor=self.user, **prepared)
-            return "created"
-        if all(getattr(existing, k) == v for k, v in prepared.items()):
-            return "unchanged"
-        type(self).update_service(actor=self.user, **{self.model._meta.model_name: existing}, **prepared)
-        return "updated"
+        return self.save_record(prepared, existing, create=type(self).create_service, update=type(self).update_service,
+                                **{self.model._meta.model_name: existing})
 
 
 def _community_columns():
     return [
-        Column("community", gettext_lazy("community code"), required=True, width=16,
+        Column("community", gettext_lazy("community code"), kind="node", levels=(Level.COMMUNITY,), required=True, width=16,
                export=lambda o: o.community.code, help=gettext_lazy("the community's 12-digit division code")),
         Column("community_name", gettext_lazy("community name"), importable=False, width=18,
                export=lambda o: o.community.name),
@@ -171,7 +162,7 @@ class StandardSheet(NodeRecordSheet):
     )
     columns = [
         Column("id", gettext_lazy("record number"), kind="int", width=10, export=lambda o: o.pk, help=ID_HELP),
-        Column("node", gettext_lazy("division code"), required=True, width=16, export=lambda o: o.node.code,
+        Column("node", gettext_lazy("division code"), kind="node", required=True, width=16, export=lambda o: o.node.code,
                help=gettext_lazy("the 12-digit code of the district, street or community that sets the standard")),
         Column("node_name", gettext_lazy("set on"), importable=False, width=18, export=lambda o: o.node.name),
         Column("year", gettext_lazy("year"), kind="int", required=True, width=10),

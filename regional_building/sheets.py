@@ -51,6 +51,7 @@ class ImportableSheet(RBSheet):
     form_class = None
     model = None
     key = "id"
+    missing_record_message = gettext_lazy("Record %(id)s does not exist or lies outside the part of the hierarchy you may edit.")
 
     def lookup_existing(self, keys):
         ids = [int(k) for k in keys if str(k).isdigit()]
@@ -79,13 +80,8 @@ class ImportableSheet(RBSheet):
 
     def save_row(self, prepared, existing):
         name = self.model._meta.model_name
-        if existing is None:
-            getattr(sv, f"{name}_create")(actor=self.user, **prepared)
-            return "created"
-        if all(getattr(existing, k) == v for k, v in prepared.items()):
-            return "unchanged"
-        getattr(sv, f"{name}_update")(actor=self.user, **{name: existing}, **prepared)
-        return "updated"
+        return self.save_record(prepared, existing, create=getattr(sv, f"{name}_create"),
+                                update=getattr(sv, f"{name}_update"), **{name: existing})
 
     # lookups, each one query per file
     def _nodes(self):
@@ -140,7 +136,8 @@ class ResidentUnitSheet(ImportableSheet):
         Column("kind", gettext_lazy("unit kind"), kind="choice", choices=m.UnitKind, required=True, width=14),
         Column("credit_code", gettext_lazy("unified social credit code"), required=True, width=22,
                help=gettext_lazy("18 characters; the last one is a check character")),
-        Column("node", gettext_lazy("division code of the street or community"), required=True, width=18,
+        Column("node", gettext_lazy("division code of the street or community"), kind="node",
+               levels=(Level.TOWNSHIP, Level.COMMUNITY), required=True, width=18,
                export=lambda o: node_code(o.node)),
         Column("node_name", gettext_lazy("located in"), importable=False, width=16, export=lambda o: o.node.name),
         Column("party_org_form", gettext_lazy("party organization form"), kind="choice", choices=PartyOrgForm, width=14),
@@ -183,11 +180,12 @@ class MemberRegistrationSheet(ImportableSheet):
         ID_COLUMN,
         Column("name", gettext_lazy("member name"), required=True, width=12),
         Column("phone", gettext_lazy("contact phone"), required=True, width=16),
-        Column("work_unit", gettext_lazy("credit code of the work unit"), width=22,
+        Column("work_unit", gettext_lazy("credit code of the work unit"), width=22, identifier="code",
                export=lambda o: o.work_unit.credit_code if o.work_unit_id else "",
                help=gettext_lazy("when the work unit is a registered resident unit")),
         Column("work_unit_name", gettext_lazy("work unit (other)"), width=24, export=lambda o: o.work_unit_display),
-        Column("community", gettext_lazy("division code of the home community"), required=True, width=18,
+        Column("community", gettext_lazy("division code of the home community"), kind="node", levels=(Level.COMMUNITY,),
+               required=True, width=18,
                export=lambda o: node_code(o.community)),
         Column("community_name", gettext_lazy("home community"), importable=False, width=14, export=lambda o: o.community.name),
         Column("registered_on", gettext_lazy("registered on"), kind="date", required=True, width=12),
@@ -223,7 +221,7 @@ class ClaimSheet(ImportableSheet):
         Column("post_title", gettext_lazy("service post"), importable=False, width=20, export=lambda o: o.post.title),
         Column("member", gettext_lazy("member registration number"), kind="int", width=12, export=lambda o: o.member_id or "",
                help=gettext_lazy("fill either this or the unit's credit code")),
-        Column("unit", gettext_lazy("credit code of the claiming unit"), width=22,
+        Column("unit", gettext_lazy("credit code of the claiming unit"), width=22, identifier="code",
                export=lambda o: o.unit.credit_code if o.unit_id else ""),
         Column("claimant", gettext_lazy("claimed by"), importable=False, width=16, export=lambda o: o.claimant),
         Column("claimed_on", gettext_lazy("claimed on"), kind="date", required=True, width=12),

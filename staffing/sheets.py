@@ -57,9 +57,14 @@ def _first_post(cadre, attr):
 class CadreSheet(Sheet):
     title = gettext_lazy("cadre roster")
     upload_title = gettext_lazy("Upload the cadre roster")
-    key = "id_number"
+    key = "id"
+    natural_key = "id_number"
+    model = Cadre
+    missing_record_message = gettext_lazy("Cadre %(n)s does not exist or is outside the part of the hierarchy you may edit.")
     columns = [
-        Column("community", gettext_lazy("community code"), required=True, width=16,
+        Column("id", gettext_lazy("cadre number"), kind="int", width=10, export=lambda c: c.pk,
+               help=gettext_lazy("leave empty for a new cadre; keep the number of an exported cadre to change it")),
+        Column("community", gettext_lazy("community code"), kind="node", levels=(Level.COMMUNITY,), required=True, width=16,
                export=lambda c: c.community.code, help=gettext_lazy("the community's 12-digit division code")),
         Column("community_name", gettext_lazy("community name"), importable=False, width=16, export=lambda c: c.community.name),
         Column("name", gettext_lazy("full name"), required=True, width=10),
@@ -86,7 +91,7 @@ class CadreSheet(Sheet):
     ]
     instructions = [
         gettext_lazy("One cadre per row. The first row is the header: keep it as it is."),
-        gettext_lazy("A row whose ID number is already on record updates that cadre; other rows add new cadres."),
+        gettext_lazy("A row with a cadre number updates that cadre (masked ID numbers and phones left as exported stay as they are); a row without one whose ID number is already on record updates that cadre; other rows add new cadres."),
         gettext_lazy("When a post is filled in, the date, employment form, recruitment channel and selection method are required, and the post is added unless the cadre already holds it."),
         gettext_lazy("If any row has an error, nothing is saved: correct the rows listed in the report and upload again."),
     ]
@@ -112,10 +117,19 @@ class CadreSheet(Sheet):
         return self._communities
 
     def lookup_existing(self, keys):
-        keys = [k.upper() for k in keys if "*" not in k]
-        return {c.id_number: c for c in Cadre.objects.filter(id_number__in=keys).select_related("community")}
+        ids = [int(k) for k in keys if str(k).isdigit()]
+        return {str(c.pk): c for c in Cadre.objects.filter(pk__in=ids).select_related("community")}
+
+    def lookup_natural(self, values):
+        numbers = [v.upper() for v in values if "*" not in v]
+        found = {c.id_number: c for c in Cadre.objects.filter(id_number__in=numbers).select_related("community")}
+        self._by_id_number = {c.pk for c in found.values()}
+        return found
 
     def check_existing(self, existing):
+        by_number = existing.pk not in getattr(self, "_by_id_number", ())
+        if by_number and not node_in_scope(self.user, existing.community, Action.CHANGE):
+            return str(self.missing_record_message) % {"n": existing.pk}
         if not node_in_scope(self.user, existing.community, Action.VIEW):
             return str(FOREIGN_DUPLICATE)
         if not node_in_scope(self.user, existing.community, Action.CHANGE):
@@ -124,8 +138,6 @@ class CadreSheet(Sheet):
 
     def prepare_row(self, data, existing):
         errors: dict[str, list] = {}
-        if "*" in str(data.get("id_number", "")):
-            return None, {"id_number": [_("This ID number is masked; fill in the full number.")]}
         code = str(data.get("community") or "")
         community = self.communities().get(code)
         if code and community is None:
@@ -162,7 +174,7 @@ class CadreSheet(Sheet):
             cadre = services.cadre_create(actor=self.user, **fields)
             outcome = "created"
         elif any(getattr(existing, k) != v for k, v in fields.items()):
-            cadre = services.cadre_update(actor=self.user, cadre=existing, **fields)
+            cadre = services.cadre_update(actor=self.user, cadre=existing, **self.versioned(fields))
             outcome = "updated"
         else:
             cadre = existing

@@ -61,7 +61,7 @@ def test_template_has_dropdowns_and_chinese_headers(login, tree, personas):
     ws = wb.worksheets[0]
     assert [c.value for c in ws[1]][:3] == ["区划代码", "社区名称", "所属街道代码"]
     validations = ws.data_validations.dataValidation
-    assert len(validations) == 3  # community type, urban yes/no, party organization form
+    assert len(validations) == 4  # street (by name), community type, urban yes/no, party organization form
     lists = wb["选项"]
     assert lists.sheet_state == "hidden"
     assert "党委" in [c.value for c in lists[ "C"] if c.value] or "党委" in [c.value for col in lists.iter_cols() for c in col]

@@ -16,10 +16,12 @@ from venues.services import areastandard_create, areastandard_update, venue_crea
 class VenueSheet(Sheet):
     title = gettext_lazy("venues")
     key = "id"
+    model = Venue
+    missing_record_message = gettext_lazy("Venue number %(id)s does not exist or lies outside the part of the hierarchy you may edit.")
     columns = [
         Column("id", gettext_lazy("venue number"), kind="int", width=10,
                help=gettext_lazy("leave empty for a new venue; keep the number from an export to update that venue")),
-        Column("community", gettext_lazy("community code"), required=True, width=16,
+        Column("community", gettext_lazy("community code"), kind="node", levels=(Level.COMMUNITY,), required=True, width=16,
                export=lambda v: v.community.code, help=gettext_lazy("the community's 12-digit division code")),
         Column("community_name", gettext_lazy("community name"), width=16, importable=False,
                export=lambda v: v.community.name),
@@ -71,9 +73,6 @@ class VenueSheet(Sheet):
 
     def prepare_row(self, data, existing):
         errors = {}
-        if data.get("id") not in ("", None) and existing is None:
-            message = _("Venue number %(id)s does not exist or lies outside the part of the hierarchy you may edit.")
-            return None, {"id": [message % {"id": data["id"]}]}
         code = str(data.get("community") or "")
         community = self.communities().get(code)
         if code and community is None:
@@ -98,23 +97,18 @@ class VenueSheet(Sheet):
         return (form.cleaned_data if not errors else None), errors
 
     def save_row(self, prepared, existing):
-        fields = dict(prepared)
-        if existing is None:
-            venue_create(actor=self.user, **fields)
-            return "created"
-        if all(getattr(existing, k) == v for k, v in fields.items()):
-            return "unchanged"
-        venue_update(actor=self.user, venue=existing, **fields)
-        return "updated"
+        return self.save_record(dict(prepared), existing, create=venue_create, update=venue_update, venue=existing)
 
 
 class AreaStandardSheet(Sheet):
     title = gettext_lazy("area standards")
     key = "id"
+    model = AreaStandard
+    missing_record_message = gettext_lazy("Standard number %(id)s does not exist or lies outside the part of the hierarchy you may edit.")
     columns = [
         Column("id", gettext_lazy("standard number"), kind="int", width=10,
                help=gettext_lazy("leave empty for a new standard; keep the number from an export to update that standard")),
-        Column("node", gettext_lazy("division code of the setter"), required=True, width=16,
+        Column("node", gettext_lazy("division code of the setter"), kind="node", required=True, width=16,
                export=lambda s: s.node.code, help=gettext_lazy("the 12-digit code of the division that sets the standard")),
         Column("node_name", gettext_lazy("set by"), width=16, importable=False, export=lambda s: s.node.name),
         Column("year", gettext_lazy("year"), kind="int", required=True, width=8),
@@ -152,9 +146,6 @@ class AreaStandardSheet(Sheet):
         return None
 
     def prepare_row(self, data, existing):
-        if data.get("id") not in ("", None) and existing is None:
-            message = _("Standard number %(id)s does not exist or lies outside the part of the hierarchy you may edit.")
-            return None, {"id": [message % {"id": data["id"]}]}
         errors = {}
         code = str(data.get("node") or "")
         node = self.nodes().get(code)
@@ -176,11 +167,5 @@ class AreaStandardSheet(Sheet):
         return (form.cleaned_data if not errors else None), errors
 
     def save_row(self, prepared, existing):
-        fields = dict(prepared)
-        if existing is None:
-            areastandard_create(actor=self.user, **fields)
-            return "created"
-        if all(getattr(existing, k) == v for k, v in fields.items()):
-            return "unchanged"
-        areastandard_update(actor=self.user, areastandard=existing, **fields)
-        return "updated"
+        return self.save_record(dict(prepared), existing, create=areastandard_create, update=areastandard_update,
+                                areastandard=existing)

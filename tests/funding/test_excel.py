@@ -48,7 +48,7 @@ def test_templates_have_chinese_headers_and_dropdowns(login, tree, personas):
     choices = wb["选项"]
     listed = {cell.value for col in choices.iter_cols() for cell in col}
     assert {"区财政", "部门转移（费随事转）", "党建工作经费"} <= listed
-    assert len(ws.data_validations.dataValidation) == 2
+    assert len(ws.data_validations.dataValidation) == 3  # the community by name, and two fixed choices
     wb = template(client, "funding:expenditure_import")
     assert {"党建活动", "书报费"} <= {c.value for col in wb["选项"].iter_cols() for c in col}
 
@@ -171,7 +171,7 @@ def test_standards_upload_and_export(login, tree, personas):
     assert Standard.objects.count() == 2
     export = client.get(reverse("funding:standard_list"), {"export": "xlsx"})
     rows = list(openpyxl.load_workbook(io.BytesIO(export.getvalue())).worksheets[0].iter_rows(values_only=True))
-    assert len(rows) == 3 and "'-城组发〔2025〕1号" in [r[-1] for r in rows]
+    assert len(rows) == 3 and "'-城组发〔2025〕1号" in [r[rows[0].index("依据文件")] for r in rows]
 
 
 @pytest.mark.django_db

@@ -75,9 +75,11 @@ def test_roster_template_has_a_dropdown_for_every_fixed_choice(login, tree, pers
     wb = workbook(login(personas.street_clerk).get(ROSTER_IMPORT, {"template": 1}))
     ws = wb.worksheets[0]
     headers = [c.value for c in ws[1]]
-    assert headers[:3] == ["社区代码", "社区名称", "姓名"] and "身份证号码" in headers
-    # gender, education, party member, post, employment form, recruitment channel, selection method
-    assert len(ws.data_validations.dataValidation) == 7
+    assert headers[:4] == ["干部编号", "社区代码", "社区名称", "姓名"] and "身份证号码" in headers
+    assert headers[-1] == "版本"  # the version the export was made at (docs/excel.md)
+    # community (by name), gender, education, party member, post, employment form, recruitment
+    # channel, selection method
+    assert len(ws.data_validations.dataValidation) == 8
     values = {c.value for col in wb["选项"].iter_cols() for c in col}
     assert {"党组织书记", "事业编制", "选调生/大学生村官到社区任职", "两推一选", "大学专科"} <= values
 
@@ -162,7 +164,7 @@ def test_roster_export_is_filtered_and_masked(login, tree, personas):
     # With the permission: unmasked, and recorded as an export.
     user = grant_personal_data(personas.street_clerk)
     wb = workbook(login(user).get(ROSTER_LIST, {"export": "xlsx"}))
-    ids = [r[9] for r in wb.worksheets[0].iter_rows(min_row=2, values_only=True)]
+    ids = [r[headers.index("身份证号码")] for r in wb.worksheets[0].iter_rows(min_row=2, values_only=True)]
     assert set(ids) == {a1.id_number, a2.id_number}
     assert PersonalDataAccess.objects.filter(user=user, channel="export").count() == 2
 

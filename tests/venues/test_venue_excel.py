@@ -53,7 +53,7 @@ def test_template_headers_and_dropdowns(login, tree, personas):
     assert headers[:8] == ["场所编号", "社区代码", "社区名称", "场所名称", "场所地址", "使用面积（㎡）", "取得方式", "建设状态"]
     assert "社区党校/市民学校" in headers and "LED显示屏" in headers
     validations = wb.worksheets[0].data_validations.dataValidation
-    assert len(validations) == 2 + 1 + 9  # acquisition, status, service hall, nine rooms
+    assert len(validations) == 1 + 2 + 1 + 9  # community by name, acquisition, status, service hall, nine rooms
     choices = [c.value for col in wb["选项"].iter_cols() for c in col if c.value]
     assert {"开发商无偿提供", "辖区单位提供", "政府购置", "租赁", "规划", "在建", "已建成"} <= set(choices)
 
