@@ -38,10 +38,15 @@ def year_choices(years_back: int = 6) -> list[int]:
 
 
 def node_panels(request, node, year: int) -> list[Panel]:
+    """Every app's panel for ``node`` and ``year``. The panels that read the facts table share
+    one roll-up of the node (figures.selectors.shared_totals)."""
+    from figures.selectors import shared_totals
+
     panels = []
-    for config in apps.get_app_configs():
-        for path in getattr(config, "sanqi_node_panels", None) or []:
-            panel = import_string(path)(request=request, node=node, year=year)
-            if panel is not None:
-                panels.append(panel)
+    with shared_totals():
+        for config in apps.get_app_configs():
+            for path in getattr(config, "sanqi_node_panels", None) or []:
+                panel = import_string(path)(request=request, node=node, year=year)
+                if panel is not None:
+                    panels.append(panel)
     return sorted(panels, key=lambda p: p.order)

@@ -53,6 +53,22 @@ class Facts(models.Model):
     education_college = models.PositiveIntegerField(default=0)
     education_secondary = models.PositiveIntegerField(default=0)
     education_junior = models.PositiveIntegerField(default=0)
+    # the tree page's staffing panel: people in each post (full-time party workers: party_workers),
+    # serving cadres who are party members, training attendances of the year, volunteer teams
+    # founded and their members joined by the day the figures describe
+    headcount_secretary = models.PositiveIntegerField(default=0)
+    headcount_director = models.PositiveIntegerField(default=0)
+    headcount_deputy_secretary = models.PositiveIntegerField(default=0)
+    headcount_deputy_director = models.PositiveIntegerField(default=0)
+    headcount_member = models.PositiveIntegerField(default=0)
+    headcount_party_assistant = models.PositiveIntegerField(default=0)
+    headcount_graduate_assistant = models.PositiveIntegerField(default=0)
+    headcount_contract = models.PositiveIntegerField(default=0)
+    headcount_public_welfare = models.PositiveIntegerField(default=0)
+    cadre_party_members = models.PositiveIntegerField(default=0)
+    training_attendances = models.PositiveIntegerField(default=0)
+    volunteer_teams = models.PositiveIntegerField(default=0)
+    volunteers = models.PositiveIntegerField(default=0)
 
     # 有钱办事 (funding.facts)
     allocation_records = models.PositiveIntegerField(default=0)  # allocations of the year
@@ -91,6 +107,7 @@ class Facts(models.Model):
     members_registered = models.PositiveIntegerField(default=0)
     posts_offered = models.PositiveIntegerField(default=0)
     posts_claimed = models.PositiveIntegerField(default=0)
+    service_hours = models.DecimalField(max_digits=12, decimal_places=1, default=0)  # hours of the year's claims
 
     class Meta:
         verbose_name = _("figures of a year")

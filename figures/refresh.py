@@ -23,9 +23,9 @@ from communities.models import Level, Node
 from figures.models import Dirty, Facts
 from funding import facts as funding_facts
 from regional_building import facts as rb_facts
-from regional_building.models import Agreement, Commitment, JointConference
+from regional_building.models import Agreement, Claim, Commitment, JointConference
 from staffing import facts as staffing_facts
-from staffing.models import Appointment, Cadre, Education
+from staffing.models import Appointment, Attendance, Cadre, Education, Post, VolunteerTeam
 from staffing.selectors import _age_expression, active_on, as_of_date
 from venues import facts as venue_facts
 from venues.models import Venue
@@ -82,6 +82,43 @@ def _structure(ids: list[int], year: int) -> dict[int, dict]:
     return {row.pop("community_id"): row for row in rows}
 
 
+def _people(ids: list[int], year: int) -> dict[int, dict]:
+    """What the tree page's staffing panel adds: people in each post (``headcount_<post>``;
+    full-time party workers are ``party_workers``), serving cadres who are party members,
+    training attendances of the year, volunteer teams and their members: four queries."""
+    on = as_of_date(year)
+    rows: dict[int, dict] = {}
+    for pk, post, n in (
+        Appointment.objects.filter(active_on(on), cadre__community_id__in=ids)
+        .values_list("cadre__community_id", "post").annotate(n=Count("cadre", distinct=True)).order_by()
+    ):
+        if post != Post.PARTY_WORKER:
+            rows.setdefault(pk, {})[f"headcount_{post}"] = n
+    for pk, n in (
+        Cadre.objects.filter(community_id__in=ids, is_party_member=True)
+        .filter(Exists(Appointment.objects.filter(active_on(on), cadre=OuterRef("pk"))))
+        .values("community_id").annotate(n=Count("id")).order_by().values_list("community_id", "n")
+    ):
+        rows.setdefault(pk, {})["cadre_party_members"] = n
+    for pk, n in _counts(Attendance.objects.filter(cadre__community_id__in=ids, course__start_date__year=year),
+                         "cadre__community_id").items():
+        rows.setdefault(pk, {})["training_attendances"] = n
+    for row in (
+        VolunteerTeam.objects.filter(community_id__in=ids, founded_on__lte=on).values("community_id")
+        .annotate(teams=Count("id", distinct=True), members=Count("members", filter=Q(members__joined_on__lte=on)))
+        .order_by()
+    ):
+        rows.setdefault(row["community_id"], {}).update(volunteer_teams=row["teams"], volunteers=row["members"])
+    return rows
+
+
+def _service_hours(ids: list[int], year: int) -> dict[int, object]:
+    return dict(
+        Claim.objects.filter(post__community_id__in=ids, claimed_on__year=year)
+        .values("post__community_id").annotate(h=Sum("hours")).order_by().values_list("post__community_id", "h")
+    )
+
+
 def _overdue(ids: list[int], year: int, today: datetime.date) -> dict[int, int]:
     """Commitments due in the year, not kept and past their due date ``today``, by node."""
     return dict(
@@ -101,7 +138,7 @@ def _counts(qs, path: str) -> dict[int, int]:
 
 def compute(ids: list[int], year: int, today: datetime.date | None = None) -> dict[int, dict]:
     """``{node id: {field: value}}`` for the given nodes (communities, or nodes keeping records
-    of their own) in ``year``: about 25 queries whatever the number of nodes."""
+    of their own) in ``year``: about 30 queries whatever the number of nodes."""
     today = today or timezone.localdate()
     nodes = list(Node.objects.filter(pk__in=list(ids)).values_list("id", "code", "level", "party_members", "is_urban"))
     communities = [pk for pk, _code, level, *_rest in nodes if level == Level.COMMUNITY]
@@ -126,6 +163,10 @@ def compute(ids: list[int], year: int, today: datetime.date | None = None) -> di
             rows[pk].update(f)
         for pk, n in _counts(Venue.objects.filter(community_id__in=communities), "community_id").items():
             rows[pk]["venue_records"] = n
+        for pk, f in _people(communities, year).items():
+            rows[pk].update(f)
+        for pk, hours in _service_hours(communities, year).items():
+            rows[pk]["service_hours"] = hours or 0
     all_ids = [pk for pk, *_rest in nodes]
     for pk, f in rb_facts.community_facts(community_ids=all_ids, year=year).items():
         rows[pk].update(f)

@@ -19,6 +19,7 @@ from figures import marking
 
 WATCHED = [
     "staffing.Cadre", "staffing.Appointment", "staffing.Attendance", "staffing.TrainingCourse",
+    "staffing.VolunteerTeam", "staffing.Volunteer",
     "funding.Standard", "funding.Allocation", "funding.Expenditure",
     "venues.AreaStandard", "venues.Venue",
     "regional_building.JointConference", "regional_building.Meeting", "regional_building.Agreement",

@@ -16,7 +16,8 @@ def community_choices(request):
 
 class BelowStandardFilter(YesNoFilter):
     """Records of communities that fall below their applicable standard in the chosen year
-    (the ``year`` filter, else the current year). A constant number of queries."""
+    (the ``year`` filter, else the current year), by the facts table's flags: a subquery, no
+    figure computed per community."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label", _("below standard"))
@@ -37,11 +38,11 @@ class FundingFilterSet(BaseFilterSet):
     def filter_below_standard(self, queryset, name, value):
         if value is None:
             return queryset
-        from funding.selectors import below_standard_ids
+        from funding.selectors import below_standard
 
         user = getattr(self.request, "user", None)
         year = self.form.cleaned_data.get("year") or timezone.localdate().year
-        ids = below_standard_ids(user=user, year=int(year))
+        ids = below_standard(user=user, year=int(year))
         return queryset.filter(community_id__in=ids) if value else queryset.exclude(community_id__in=ids)
 
 

@@ -2,10 +2,15 @@
 community or of any node (street, district, city) for a year. Each takes the viewer and
 counts only what they may see.
 
-The figures of a node cost a constant number of queries whatever the number of communities
-beneath it: the communities (one), their standards (one, ``core.standards.nearest_standards``),
-allocations grouped by community and category (one), allocations grouped by source (one) and
-spending grouped by community with the party-work part as a conditional sum (one).
+The totals of a node (the tree page's panel, :func:`node_totals`) are read from the facts table
+(figures.models.Facts, docs/figures.md): one roll-up of the communities' rows and one aggregate
+of the year's allocations by category and source, whatever the number of communities, and no
+object per community. :func:`funds_for` computes each community from the raw rows (lists of
+communities: the compliance page, a standard's communities, a community's own page) at a
+constant number of queries: the communities (one), their standards (one,
+``core.standards.nearest_standards``), allocations grouped by community and category (one),
+allocations grouped by source (one) and spending grouped by community with the party-work part
+as a conditional sum (one).
 """
 
 from __future__ import annotations
@@ -31,8 +36,22 @@ from funding.models import (
 
 
 
+class _Balance:
+    """The balance and the party-work share of spending, from ``allocated``, ``spent`` and
+    ``party_spent``."""
+
+    @property
+    def balance(self) -> Decimal:
+        return self.allocated - self.spent
+
+    @property
+    def party_share(self) -> Decimal | None:
+        """Percentage of the year's spending that went to party work (None when nothing was spent)."""
+        return percent(self.party_spent, self.spent)
+
+
 @dataclass
-class CommunityFunds:
+class CommunityFunds(_Balance):
     """One community's funds in one year, measured against the standard that applies."""
 
     community: Node
@@ -57,15 +76,6 @@ class CommunityFunds:
     @property
     def working(self) -> Decimal:
         return sum((self.by_category.get(c, ZERO) for c in WORKING_CATEGORIES), ZERO)
-
-    @property
-    def balance(self) -> Decimal:
-        return self.allocated - self.spent
-
-    @property
-    def party_share(self) -> Decimal | None:
-        """Percentage of the year's spending that went to party work (None when nothing was spent)."""
-        return percent(self.party_spent, self.spent)
 
     @property
     def standard_inherited(self) -> bool:
@@ -96,8 +106,51 @@ class CommunityFunds:
         return not self.shortfalls
 
 
+class _Totals(_Balance):
+    """What a node's totals show, from ``allocated``, ``spent``, ``party_spent``, ``meeting``,
+    ``with_standard``, ``by_category`` and ``by_source``."""
+
+    updated = None  # when the facts read were computed (None: computed from the rows now)
+    pending = False  # changes under the node wait for the background refresh
+
+    @property
+    def compliance_rate(self) -> Decimal | None:
+        return percent(self.meeting, self.with_standard)
+
+    @property
+    def below_count(self) -> int:
+        return self.with_standard - self.meeting
+
+    def category_rows(self) -> list[tuple[str, Decimal]]:
+        totals = self.by_category
+        return [(label, totals.get(value, ZERO)) for value, label in AllocationCategory.choices]
+
+    def source_rows(self) -> list[tuple[str, Decimal]]:
+        return [(label, self.by_source.get(value, ZERO)) for value, label in Source.choices]
+
+
 @dataclass
-class NodeFunds:
+class FundTotals(_Totals):
+    """The totals of the visible communities under a node for a year, read from the facts table
+    (:func:`node_totals`): no object per community. ``updated``/``pending``: the freshness of
+    the facts ("数据更新于 10:42")."""
+
+    node: Node
+    year: int
+    community_count: int
+    with_standard: int
+    meeting: int
+    allocated: Decimal
+    spent: Decimal
+    party_spent: Decimal
+    by_category: dict
+    by_source: dict
+    updated: object = None
+    pending: bool = False
+
+
+@dataclass
+class NodeFunds(_Totals):
     """The totals of every visible community under a node for a year."""
 
     node: Node | None
@@ -122,10 +175,6 @@ class NodeFunds:
         return [c for c in self.communities if c.meets_standard is False]
 
     @property
-    def compliance_rate(self) -> Decimal | None:
-        return percent(self.meeting, self.with_standard)
-
-    @property
     def by_category(self) -> dict:
         totals: dict = {}
         for c in self.communities:
@@ -145,20 +194,6 @@ class NodeFunds:
     def party_spent(self) -> Decimal:
         return sum((c.party_spent for c in self.communities), ZERO)
 
-    @property
-    def balance(self) -> Decimal:
-        return self.allocated - self.spent
-
-    @property
-    def party_share(self) -> Decimal | None:
-        return percent(self.party_spent, self.spent)
-
-    def category_rows(self) -> list[tuple[str, Decimal]]:
-        totals = self.by_category
-        return [(label, totals.get(value, ZERO)) for value, label in AllocationCategory.choices]
-
-    def source_rows(self) -> list[tuple[str, Decimal]]:
-        return [(label, self.by_source.get(value, ZERO)) for value, label in Source.choices]
 
 
 def visible_communities(*, user, node: Node | None = None):
@@ -210,8 +245,49 @@ def community_funds(*, user, community: Node, year: int) -> CommunityFunds:
     return node_funds(user=user, node=community, year=year).communities[0]
 
 
+def node_totals(*, user, node: Node, year: int) -> FundTotals | NodeFunds:
+    """The funds of the visible communities under ``node`` for ``year``, from the facts table:
+    three queries whatever the size of the node (the dirty marks, the roll-up, the year's
+    allocations by category and source). A year the table does not keep is computed from the
+    raw rows (:func:`node_funds`)."""
+    from core.scope import scope_q
+    from figures.refresh import years
+    from figures.selectors import node_totals as facts_totals
+
+    if year not in years():
+        return node_funds(user=user, node=node, year=year)
+    f = facts_totals(prefix=node.prefix, year=year, user=user)
+    by_category: dict = {}
+    by_source: dict = {}
+    for row in (
+        Allocation.objects.filter(scope_q(user, "view", "community"), year=year, community__code__startswith=node.prefix)
+        .values("category", "source").annotate(total=Sum("amount")).order_by()
+    ):
+        by_category[row["category"]] = by_category.get(row["category"], ZERO) + row["total"]
+        by_source[row["source"]] = by_source.get(row["source"], ZERO) + row["total"]
+    return FundTotals(
+        node=node, year=year, community_count=f["communities"], with_standard=f["has_standard"],
+        meeting=f["funds_meet_standard"], allocated=f["allocated"], spent=f["spent"],
+        party_spent=f["party_work_spent"], by_category=by_category, by_source=by_source,
+        updated=f["updated"], pending=f["pending"],
+    )
+
+
+def below_standard(*, user, year: int):
+    """The visible communities that fall below their applicable funding standard in ``year``, as
+    a subquery of ids read from the facts table's flags (no figure computed per community); a
+    year the table does not keep is computed from the raw rows."""
+    from figures.refresh import years
+    from figures.selectors import flagged
+
+    if year not in years():
+        return below_standard_ids(user=user, year=year)
+    return flagged(user=user, year=year, where=Q(has_standard=True, funds_meet_standard=False))
+
+
 def below_standard_ids(*, user, year: int) -> list[int]:
-    """Ids of the visible communities that fall below their applicable standard in ``year``."""
+    """Ids of the visible communities that fall below their applicable standard in ``year``,
+    computed from the raw rows (what the facts table's ``funds_meet_standard`` must agree with)."""
     return [c.community.pk for c in funds_for(user=user, year=year, communities=visible_communities(user=user)).below]
 
 

@@ -35,6 +35,8 @@ class Figures:
     posts_claimed: int
     claims: int
     service_hours: object  # Decimal
+    updated: object = None  # when the facts read were computed (None: computed from the rows now)
+    pending: bool = False  # changes under the node wait for the background refresh
 
     @property
     def kept_rate(self) -> float | None:
@@ -91,6 +93,37 @@ def node_figures(*, node, year: int, user, today: datetime.date | None = None) -
         claims=cl["claims"],
         service_hours=cl["hours"] or Decimal("0"),
     )
+
+
+def node_totals(*, node, year: int, user, today: datetime.date | None = None) -> Figures:
+    """:func:`node_figures` as the tree page's panel shows them, read from the facts table
+    (figures.models.Facts: the node's and its subtree's own rows): two queries whatever the size
+    of the node, no object per community. Overdue commitments are those of the day the facts
+    were computed; ``members_active`` and ``claims`` are not kept there (None). A year the table
+    does not keep is computed from the raw rows."""
+    from figures.refresh import years
+    from figures.selectors import node_totals as facts_totals
+
+    if year not in years():
+        return node_figures(node=node, year=year, user=user, today=today)
+    f = facts_totals(prefix=node.prefix, year=year, user=user)
+    figures = Figures(
+        year=year,
+        meetings_held=f["meetings_held"],
+        agreements_in_force=f["agreements_in_force"],
+        commitments_due=f["commitments_due"],
+        commitments_kept=f["commitments_kept"],
+        commitments_overdue=f["commitments_overdue"],
+        commitments_pending=f["commitments_due"] - f["commitments_kept"] - f["commitments_overdue"],
+        members_registered=f["members_registered"],
+        members_active=None,
+        posts_offered=f["posts_offered"],
+        posts_claimed=f["posts_claimed"],
+        claims=None,
+        service_hours=f["service_hours"] or Decimal("0"),
+    )
+    figures.updated, figures.pending = f["updated"], f["pending"]
+    return figures
 
 
 def _commitment_counts(qs, year, today) -> dict:

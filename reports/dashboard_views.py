@@ -8,7 +8,6 @@ like a code that does not exist.
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -16,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import CODE_RE, Level, Node
@@ -144,13 +142,10 @@ def _js_text() -> dict:
 def _freshness(data: dict) -> dict:
     """When the figures were computed ("数据更新于 10:42"; the date too when not today), and
     whether changes under the node still wait for the background refresh."""
+    from figures.selectors import freshness_text
+
     fresh = data.get("freshness") or {}
-    updated = fresh.get("updated")
-    text = ""
-    if updated:
-        moment = timezone.localtime(datetime.datetime.fromisoformat(updated))
-        text = f"{moment:%H:%M}" if moment.date() == timezone.localdate() else f"{moment:%Y-%m-%d %H:%M}"
-    return {"updated": text, "pending": bool(fresh.get("pending"))}
+    return {"updated": freshness_text(fresh.get("updated")), "pending": bool(fresh.get("pending"))}
 
 
 @login_required

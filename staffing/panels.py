@@ -6,7 +6,7 @@ from staffing.selectors import staffing_figures
 
 
 def staffing_panel(*, request, node, year):
-    """有人管事 figures of the node and year (seven aggregate queries)."""
+    """有人管事 figures of the node and year, read from the facts table (three queries)."""
     figures = staffing_figures(node=node, year=year)
     within = "community" if node.level == 5 else "street"
     link = reverse("staffing:cadre_list") + (f"?{within}={node.pk}" if node.level >= 4 else "")

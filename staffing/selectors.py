@@ -80,6 +80,8 @@ class Figures:
     training_hours: Decimal = Decimal("0")
     teams: int = 0
     volunteers: int = 0
+    updated: object = None  # when the facts read were computed (None: computed from the rows now)
+    pending: bool = False  # changes under the node wait for the background refresh
 
     @property
     def college_share(self) -> Decimal | None:
@@ -120,7 +122,40 @@ def _age_expression(on: date):
 
 
 def staffing_figures(*, node: Node, year: int) -> Figures:
-    """The year-end figures of 有人管事 for ``node`` (any level). Seven aggregate queries."""
+    """The year-end figures of 有人管事 for ``node`` (any level), read from the facts table
+    (figures.models.Facts): three queries whatever the size of the node (the dirty marks, the
+    roll-up of the communities' rows, the courses the node and those beneath it organized), no
+    object per community. ``updated``/``pending`` tell how fresh. A year the table does not keep
+    is computed from the raw rows (:func:`figures_from_rows`)."""
+    from figures.refresh import years
+    from figures.selectors import node_totals
+
+    if year not in years():
+        return figures_from_rows(node=node, year=year)
+    f = node_totals(prefix=node.prefix, year=year)
+    figures = Figures(node=node, year=year, as_of=as_of_date(year), updated=f["updated"], pending=f["pending"])
+    figures.communities = f["communities"]
+    figures.party_workers = f["party_workers"]
+    figures.by_post = [
+        (post, f["party_workers"] if post == Post.PARTY_WORKER else f[f"headcount_{post.value}"]) for post in Post
+    ]
+    figures.cadres = f["staff_count"]
+    if f["staff_count"]:  # as the database's AVG gives it, rounded as before
+        figures.average_age = Decimal(str(f["age_sum"] / f["staff_count"])).quantize(Decimal("0.1"))
+    figures.college_or_above = f["college_count"]
+    figures.party_members = f["cadre_party_members"]
+    figures.one_shoulder = f["one_shoulder"]
+    figures.courses = TrainingCourse.objects.filter(organizer__code__startswith=node.prefix, start_date__year=year).count()
+    figures.person_times = f["training_attendances"]
+    figures.training_hours = f["training_hours"] or Decimal("0")  # as the raw sum shows nothing
+    figures.teams = f["volunteer_teams"]
+    figures.volunteers = f["volunteers"]
+    return figures
+
+
+def figures_from_rows(*, node: Node, year: int) -> Figures:
+    """:func:`staffing_figures` computed from the raw rows: seven aggregate queries (a year the
+    facts table does not keep; what the facts must agree with)."""
     on = as_of_date(year)
     prefix = node.prefix
     figures = Figures(node=node, year=year, as_of=on)

@@ -65,9 +65,9 @@ class VenueFilterSet(BaseFilterSet):
     def filter_below_standard(self, queryset, name, value):
         if value is None:
             return queryset
-        from venues.selectors import below_standard_ids
+        from venues.selectors import below_standard
 
-        ids = below_standard_ids(user=self.request.user, year=year_of(self.request))
+        ids = below_standard(user=self.request.user, year=year_of(self.request))
         return queryset.filter(community_id__in=ids) if value else queryset.exclude(community_id__in=ids)
 
 

@@ -1,8 +1,11 @@
 """Reads of venues and their compliance with the area standards. Each takes the viewer.
 
-Every figure is computed with a constant number of queries whatever the size of the node:
-one for the communities, one for the standards (core.standards.nearest_standards), one
-GROUP BY community over the completed venues and one aggregate over the year's venues.
+Every figure is computed with a constant number of queries whatever the size of the node. A
+node's figures (the tree page's panel, the API) are read from the facts table
+(figures.models.Facts): its roll-up and one aggregate over the venues, no object per
+community. The compliance of each community (the compliance page) is computed from the raw
+rows: one query for the communities, one for the standards (core.standards.nearest_standards),
+one GROUP BY community over the completed venues.
 """
 
 from __future__ import annotations
@@ -115,7 +118,20 @@ def compliance_rows(*, user, node: Node | None, year: int) -> list[CommunityComp
 
 
 def below_standard_ids(*, user, year: int, node: Node | None = None) -> list[int]:
+    """Computed from the raw rows (what the facts table's ``area_meets_standard`` must agree with)."""
     return [row.community.id for row in compliance_rows(user=user, node=node, year=year) if row.complies is False]
+
+
+def below_standard(*, user, year: int):
+    """The visible communities below their area standard in ``year``, as a subquery of ids read
+    from the facts table's flags (no figure computed per community); a year the table does not
+    keep is computed from the raw rows."""
+    from figures.refresh import years
+    from figures.selectors import flagged
+
+    if year not in years():
+        return below_standard_ids(user=user, year=year)
+    return flagged(user=user, year=year, where=Q(has_area_standard=True, area_meets_standard=False))
 
 
 
@@ -136,6 +152,8 @@ class VenueFigures:
     halls: int  # communities with a one-stop service hall
     hall_rate: Decimal | None
     room_coverage: list[tuple[str, str, int, Decimal | None]]  # (field, label, communities, percent)
+    updated: object = None  # when the facts read were computed (None: computed from the rows now)
+    pending: bool = False  # changes under the node wait for the background refresh
 
     def as_dict(self) -> dict:
         def s(value):
@@ -163,44 +181,78 @@ class VenueFigures:
 
 
 def venue_figures(*, user, node: Node | None, year: int, rows: list[CommunityCompliance] | None = None) -> VenueFigures:
-    """The venue figures of ``node`` (every visible community when ``None``) for ``year``: four
-    queries whatever the number of communities (one when the caller passes the compliance rows)."""
+    """The venue figures of ``node`` (every visible community when ``None``) for ``year``.
+
+    Without ``rows``, read from the facts table (figures.models.Facts): the roll-up of the
+    communities' rows and one aggregate of the venues (this year's completions, and the
+    communities with each room), whatever the number of communities and with no object per
+    community (the tree page's panel); ``updated``/``pending`` tell how fresh. With the
+    compliance rows a page already has, from those rows (one query). A year the table does not
+    keep is computed from the raw rows."""
+    from figures.refresh import years
+
+    if rows is None and year in years():
+        return _figures_from_facts(user=user, node=node, year=year)
     if rows is None:
         rows = compliance_rows(user=user, node=node, year=year)
-    this_year = (
-        _venues_in(user=user, node=node)
-        .filter(status=VenueStatus.COMPLETED, completion_date__year=year)
-        .aggregate(
-            new_area=Sum("usable_area", filter=Q(acquisition__in=NEW_OR_EXPANDED)),
-            investment=Sum("investment"),
-            n=Count("id"),
-        )
-    )
-    n = len(rows)
+    this_year = _this_year(user=user, node=node, year=year)
     with_standard = [r for r in rows if r.complies is not None]
-    compliant = sum(1 for r in with_standard if r.complies)
     with_venue = [r for r in rows if r.venues]
-    total_area = sum((r.built_area for r in with_venue), ZERO)
-    halls = sum(1 for r in rows if r.halls)
-    coverage = []
-    for name, label in ROOM_TYPES:
-        count = sum(1 for r in rows if r.rooms.get(name))
-        coverage.append((name, str(label), count, percent(count, n)))
+    return _venue_figures(
+        year=year, this_year=this_year, communities=len(rows), with_standard=len(with_standard),
+        compliant=sum(1 for r in with_standard if r.complies), with_venue=len(with_venue),
+        total_area=sum((r.built_area for r in with_venue), ZERO), halls=sum(1 for r in rows if r.halls),
+        rooms={name: sum(1 for r in rows if r.rooms.get(name)) for name, _label in ROOM_TYPES},
+    )
+
+
+def _this_year(*, user, node: Node | None, year: int, rooms: bool = False) -> dict:
+    """Venues completed in ``year`` (new or expanded area, investment, how many) and, with
+    ``rooms``, the communities with each room in a venue completed by its end: one aggregate."""
+    completed = Q(completion_date__year=year)
+    by_room = {
+        name: Count("community_id", distinct=True, filter=Q(completion_date__lte=year_end(year), **{name: True}))
+        for name, _label in ROOM_TYPES
+    } if rooms else {}
+    return _venues_in(user=user, node=node).filter(status=VenueStatus.COMPLETED).aggregate(
+        new_area=Sum("usable_area", filter=completed & Q(acquisition__in=NEW_OR_EXPANDED)),
+        investment=Sum("investment", filter=completed),
+        n=Count("id", filter=completed),
+        **by_room,
+    )
+
+
+def _figures_from_facts(*, user, node: Node | None, year: int) -> VenueFigures:
+    from figures.selectors import node_totals
+
+    f = node_totals(prefix=node.prefix if node is not None else "", year=year, user=user)
+    this_year = _this_year(user=user, node=node, year=year, rooms=True)
+    figures = _venue_figures(
+        year=year, this_year=this_year, communities=f["communities"], with_standard=f["has_area_standard"],
+        compliant=f["area_meets_standard"], with_venue=f["with_venue"], total_area=q2(f["built_area"]),
+        halls=f["service_hall"], rooms={name: this_year[name] for name, _label in ROOM_TYPES},
+    )
+    figures.updated, figures.pending = f["updated"], f["pending"]
+    return figures
+
+
+def _venue_figures(*, year, this_year, communities, with_standard, compliant, with_venue, total_area, halls, rooms):
+    coverage = [(name, str(label), rooms[name], percent(rooms[name], communities)) for name, label in ROOM_TYPES]
     return VenueFigures(
         year=year,
-        communities=n,
-        with_standard=len(with_standard),
+        communities=communities,
+        with_standard=with_standard,
         compliant=compliant,
-        below=len(with_standard) - compliant,
-        compliance_rate=percent(compliant, len(with_standard)),
-        communities_with_venue=len(with_venue),
+        below=with_standard - compliant,
+        compliance_rate=percent(compliant, with_standard),
+        communities_with_venue=with_venue,
         total_area=total_area,
-        average_area=(total_area / len(with_venue)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if with_venue else None,
+        average_area=(total_area / with_venue).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if with_venue else None,
         new_area=q2(this_year["new_area"]),
         investment=q2(this_year["investment"]),
         venues_completed=this_year["n"],
         halls=halls,
-        hall_rate=percent(halls, n),
+        hall_rate=percent(halls, communities),
         room_coverage=coverage,
     )
 
