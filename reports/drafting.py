@@ -248,12 +248,7 @@ def find_problems(*, node: Node, year: int, today: datetime.date | None = None) 
     """
     today = today or timezone.localdate()
     as_of = as_of_date(year)
-    communities = list(
-        Node.objects.filter(code__startswith=node.prefix, level=Level.COMMUNITY).order_by("code")
-        .values("id", "code", "name", "is_urban")
-    )
     streets = narrative.street_names(node)
-    facts = all_facts(community_ids=[c["id"] for c in communities], year=year)
     found: dict[str, list[dict]] = defaultdict(list)
     extra: dict[str, dict] = defaultdict(dict)
 
@@ -267,8 +262,7 @@ def find_problems(*, node: Node, year: int, today: datetime.date | None = None) 
         Venue.objects.filter(community__code__startswith=node.prefix, status=VenueStatus.UNDER_CONSTRUCTION)
         .values_list("community_id", flat=True)
     )
-    for c in communities:
-        f = facts[c["id"]]
+    for c, f in _community_facts(node=node, year=year):
         no_cadres = not f["staffing.staff_count"]
         no_funds = not (f["funding.working_funds"] or f["funding.office_funds"] or f["funding.party_funds"])
         missing = [label for flag, label in ((no_cadres, _("cadres")), (no_funds, _("working funds"))) if flag]
@@ -341,6 +335,34 @@ def find_problems(*, node: Node, year: int, today: datetime.date | None = None) 
         {"kind": kind.value, "label": str(kind.label), "items": found[kind], **extra[kind]}
         for kind in ProblemKind if found.get(kind)
     ]
+
+
+def _community_facts(*, node: Node, year: int):
+    """``({"id", "code", "name", "is_urban"}, facts keyed as all_facts names them)`` of each
+    community under ``node`` in code order, one at a time: read from the facts table in chunks
+    (after catching up a few dirty marks), so that a province's 120,000 communities are never
+    all in memory; a year the table does not keep is computed from the raw rows."""
+    from figures import selectors as facts
+    from figures.models import Facts
+    from figures.refresh import years
+
+    if year not in years():
+        communities = list(
+            Node.objects.filter(code__startswith=node.prefix, level=Level.COMMUNITY).order_by("code")
+            .values("id", "code", "name", "is_urban")
+        )
+        computed = all_facts(community_ids=[c["id"] for c in communities], year=year)
+        for c in communities:
+            yield c, computed[c["id"]]
+        return
+    facts.catch_up(node.prefix)
+    columns = facts.fact_columns()
+    rows = (
+        Facts.objects.filter(code__startswith=node.prefix, year=year, level=Level.COMMUNITY).order_by("code")
+        .values_list("node_id", "code", "node__name", "is_urban", *columns).iterator(chunk_size=2000)
+    )
+    for pk, code, name, is_urban, *values in rows:
+        yield {"id": pk, "code": code, "name": name, "is_urban": is_urban}, facts.keyed_facts(dict(zip(columns, values)))
 
 
 def suggestion_texts(node: Node) -> dict[str, str]:

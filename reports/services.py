@@ -25,7 +25,7 @@ from core.versioning import locked_update
 from reports import drafting
 from reports.documents import summary_docx
 from reports.models import SuggestionText, Summary, SummaryState
-from reports.tables import community_table, statistics_workbook
+from reports.tables import statistics_workbook, table_header, table_rows
 
 log = logging.getLogger(__name__)
 STEPS = 4
@@ -120,7 +120,9 @@ def draft_summary(summary_id: int, *, language: str | None = None) -> None:
             _progress(summary, 0, state=SummaryState.RUNNING)
             figures = drafting.summary_figures(node=node, year=year)
             _progress(summary, 1)
-            table = community_table(node=node, year=year)
+            # the rows are read from the facts table as they are written: nothing holds the
+            # province's 120,000 rows (reports.tables.table_rows)
+            table = {**table_header(node=node, year=year), "rows": table_rows(node=node, year=year)}
             _progress(summary, 2)
             title = _("%(node)s %(year)s statistics of the 三有一化 work") % {"node": node.name, "year": year}
             buffer = io.BytesIO()
