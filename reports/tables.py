@@ -554,7 +554,8 @@ def _problems_sheet(ws, problems: list[dict], *, title: str) -> None:
     for col, (_label, width) in enumerate(headers, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.sheet_format = SheetFormatProperties()
-    ws.freeze_panes = "A3"  # a write-only sheet writes its view before the first row
+    ws.freeze_panes = "A3"  # a write-only sheet writes its view and properties before the first row
+    _print_setup(ws)
     _title_row(ws, w, title, len(headers))
     ws.append([w.cell(str(label), font=_Styles.header_font, fill=HEADER_FILL, alignment=_Styles.center)
                for label, _width in headers])
@@ -572,7 +573,6 @@ def _problems_sheet(ws, problems: list[dict], *, title: str) -> None:
         row += 1
     ws.print_title_rows = "2:2"
     ws.print_area = f"A1:{get_column_letter(len(headers))}{row - 1}"
-    _print_setup(ws)
 
 
 def _print_setup(ws) -> None:
@@ -619,8 +619,9 @@ class _TableSheet:
         ws.sheet_format = SheetFormatProperties(defaultRowHeight=20, customHeight=True)
         # Columns 序号..社区 stay in view when scrolling right; the merged labels of subtotals and
         # the total (A:C) end where the frozen columns do. (A write-only sheet writes its view
-        # before the first row.)
+        # and its properties, such as fit-to-page, before the first row.)
         ws.freeze_panes = f"{get_column_letter(LABEL_COLUMNS + 1)}{FIRST_DATA_ROW}"
+        _print_setup(ws)
 
         _title_row(ws, w, title, self.last_col)
 
@@ -695,4 +696,3 @@ class _TableSheet:
         top, bottom = HEADER_ROWS
         ws.print_title_rows = f"{top}:{bottom}"
         ws.print_area = f"A1:{get_column_letter(self.last_col)}{self.row - 1}"
-        _print_setup(ws)
