@@ -14,6 +14,9 @@ from assessments.models import Indicator, Result, Run, Scheme, Score
 from assessments.selectors import ranking, scheme_list, scores_of
 from assessments.serializers import (
     AdjustSerializer,
+    BulkReportSerializer,
+    BulkTransitionSerializer,
+    CopySerializer,
     IndicatorSerializer,
     RankingRowSerializer,
     ResumeSerializer,
@@ -79,6 +82,17 @@ class SchemeViewSet(ServiceErrorsMixin, VersionedViewSetMixin, mixins.CreateMode
         run = services.run_start(actor=request.user, scheme=self.get_object(), chunk_size=s.validated_data["chunk_size"])
         run.refresh_from_db()
         return Response(RunSerializer(run).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CopySerializer, responses={201: SchemeSerializer})
+    @action(detail=True, methods=["post"])
+    def copy(self, request, pk=None):
+        """复制到新年度: the scheme with its indicators and thresholds, for another year of the same district."""
+        source = self.get_object()
+        s = CopySerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        scheme = services.scheme_create(actor=request.user, district=source.district, year=s.validated_data["year"],
+                                        name=s.validated_data.get("name", ""), source=source)
+        return Response(SchemeSerializer(scheme, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=RankingRowSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -162,6 +176,21 @@ class ResultViewSet(ServiceErrorsMixin, VersionedViewSetMixin, viewsets.ReadOnly
         s.is_valid(raise_exception=True)
         result = services.result_transition(actor=request.user, result=result, **s.validated_data)
         return Response(ResultSerializer(result).data)
+
+    @extend_schema(request=BulkTransitionSerializer, responses=BulkReportSerializer)
+    @action(detail=False, methods=["post"], url_path="bulk-transition")
+    def bulk_transition(self, request):
+        """批量提交 / 通过 / 退回: each row on its own (one transaction per row); the answer is 200
+        with every row's outcome (ok, conflict, invalid, forbidden, missing)."""
+        s = BulkTransitionSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        data = s.validated_data
+        outcomes = services.results_bulk_transition(
+            actor=request.user, action=data["action"], comment=data.get("comment", ""),
+            rows=[(row["id"], row.get("version")) for row in data["results"]],
+            visible=Result.objects.visible_to(request.user))
+        done = sum(1 for o in outcomes if o.ok)
+        return Response(BulkReportSerializer({"done": done, "failed": len(outcomes) - done, "results": outcomes}).data)
 
     @extend_schema(responses=ScoreSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -3,12 +3,18 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
+def _queue_label(user):
+    from assessments.selectors import queue_label
+
+    return queue_label(user)
+
+
 class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = _("assessments")
     sanqi_nav = [
         (pgettext_lazy("menu", "Schemes"), "assessments:scheme_list"),  # short: the bar is one line at 1366 px
-        (_("Review queue"), "assessments:result_list"),
+        (_queue_label, "assessments:result_list"),  # 待审核 / 待提交 / 审核队列, by role
     ]
     sanqi_api = True
     sanqi_demo = "assessments.demo.load"

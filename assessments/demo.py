@@ -51,7 +51,8 @@ def _review_street(scheme, street_code, clerk, reviewer, rng, *, approve: bool) 
     for index, result in enumerate(results):
         manual = Score.objects.get(result=result, indicator__method="manual")
         rate = rng.randint(78, 97)
-        services.score_adjust(actor=clerk, score=manual, final=round(manual.indicator.weight * rate / 100, 2),
+        services.score_adjust(actor=reviewer, score=manual,  # 区委组织部 scores it (scored_by=district)
+                              final=round(manual.indicator.weight * rate / 100, 2),
                               reason=f"入户走访测评，群众满意率{rate}%")
         result = services.result_transition(actor=clerk, result=Result.objects.get(pk=result.pk), action="submit")
         if not approve or index == 1:

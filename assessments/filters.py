@@ -2,6 +2,7 @@
 page and the API alike."""
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Grade, Result, Scheme, State
@@ -25,7 +26,9 @@ def _schemes(request):
 class ResultFilterSet(BaseFilterSet):
     scheme = django_filters.ModelChoiceFilter(label=_("assessment scheme"), queryset=_schemes)
     street = django_filters.ModelChoiceFilter(label=_("street"), queryset=_streets, field_name="community__parent")
-    state = django_filters.ChoiceFilter(label=_("review state"), choices=State.choices)
+    # several states at once: the queue opens on 待提交 + 已退回 for clerks (?state=draft&state=returned)
+    state = django_filters.MultipleChoiceFilter(label=_("review state"), choices=State.choices,
+                                                widget=forms.SelectMultiple(attrs={"size": 4}))
     grade = django_filters.ChoiceFilter(label=_("grade"), choices=Grade.choices, method="filter_grade")
 
     class Meta:

@@ -28,6 +28,14 @@ class SchemeCreateForm(BootstrapFormMixin, forms.Form):
         self.fields["source"].queryset = Scheme.objects.visible_to(user).select_related("district")
 
 
+class CopyForm(BootstrapFormMixin, forms.Form):
+    """复制到新年度: the scheme and its indicators for another year of the same district."""
+
+    year = forms.IntegerField(label=_("new year"), min_value=2000, max_value=2100)
+    name = forms.CharField(label=_("scheme name"), max_length=100, required=False,
+                           help_text=_("Leave blank to keep this scheme's name."))
+
+
 class ThresholdForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Scheme
@@ -44,7 +52,7 @@ class IndicatorForm(BootstrapFormMixin, forms.ModelForm):
 
     class Meta:
         model = Indicator
-        fields = ["parent", "position", "name", "weight", "method", "rule", "params", "description"]
+        fields = ["parent", "position", "name", "weight", "method", "scored_by", "rule", "params", "description"]
 
     def __init__(self, *args, user=None, scheme=None, **kwargs):
         super().__init__(*args, **kwargs)

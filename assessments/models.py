@@ -90,6 +90,14 @@ class Method(models.TextChoices):
     MANUAL = "manual", _("manual")
 
 
+class ScoredBy(models.TextChoices):
+    """Who scores a manual indicator by hand: the street's clerks, or the district's reviewers
+    (the organization department). Automatic indicators are computed; only a reviewer adjusts them."""
+
+    STREET = "street", _("scored by the street")
+    DISTRICT = "district", _("scored by the district")
+
+
 class Indicator(VersionedModel):
     """One indicator of a scheme; areas have children, leaves are scored."""
 
@@ -103,6 +111,10 @@ class Indicator(VersionedModel):
     method = models.CharField(_("scoring method"), max_length=8, choices=Method.choices, default=Method.AUTO)
     rule = models.CharField(_("rule"), max_length=16, blank=True)
     params = models.JSONField(_("rule parameters"), default=dict, blank=True)
+    scored_by = models.CharField(
+        _("scored by"), max_length=8, choices=ScoredBy.choices, blank=True,
+        help_text=_("Manual indicators only: who scores it by hand. Automatic scores can be changed only by a reviewer."),
+    )
     description = models.CharField(_("scoring criteria"), max_length=300, blank=True)
 
     history = HistoricalRecords()
@@ -130,6 +142,10 @@ class Indicator(VersionedModel):
             validate_rule(self.rule, self.params)
         if self.method == Method.MANUAL:
             self.rule, self.params = "", {}
+            if self.parent_id is not None and not self.scored_by:
+                raise ValidationError({"scored_by": _("Say who scores this manual indicator: the street or the district.")})
+        else:
+            self.scored_by = ""
 
 
 class RunState(models.TextChoices):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Grade, Result, Run, Scheme, Score, State
 from core.scope import Action, scope_prefixes, scope_q
@@ -35,6 +36,64 @@ def scheme_districts(*, user):
 
 def result_list(*, user):
     return Result.objects.visible_to(user).select_related("community__parent", "scheme")
+
+
+def _reviews(user) -> bool:
+    prefixes = scope_prefixes(user, Action.REVIEW)
+    return prefixes is None or bool(prefixes)
+
+
+def _enters(user) -> bool:
+    prefixes = scope_prefixes(user, Action.CHANGE)
+    return prefixes is None or bool(prefixes)
+
+
+def queue_default_states(user) -> list[str]:
+    """What the review queue opens on: what this person has to act on. Reviewers (and system
+    administrators) the submitted results; data-entry clerks the drafts and returned ones; anyone
+    else everything. No query once the user's scope is cached."""
+    if _reviews(user):
+        return [State.SUBMITTED]
+    if _enters(user):
+        return [State.DRAFT, State.RETURNED]
+    return []
+
+
+def queue_label(user):
+    """The queue's name in the menu and on its page, for the role: 待审核 / 待提交 / 审核队列."""
+    if user is None or not user.is_authenticated:
+        return _("Review queue")
+    if _reviews(user):
+        return _("To review")
+    if _enters(user):
+        return _("To submit")
+    return _("Review queue")
+
+
+def bulk_actions_for(user) -> list[str]:
+    """The batch buttons the queue offers this person (each row is still checked on its own)."""
+    actions = []
+    if _enters(user):
+        actions.append("submit")
+    if _reviews(user):
+        actions += ["approve", "return"]
+    return actions
+
+
+OUTCOME_LABELS = {"ok": _("row done"), "conflict": _("changed meanwhile"), "invalid": _("not allowed in this state"),
+                  "forbidden": _("not yours to do"), "missing": _("not found")}
+
+
+def adjustment_history(result: Result):
+    """Every manual adjustment of the result's scores, oldest first, from the scores' history (a
+    later adjustment of the same score does not hide the earlier one and its reason). Only the
+    rows the adjusting person saved: the scoring job's history rows (core.audit.record_changes,
+    no person) repeat an adjusted score's fields without being an adjustment. One query."""
+    return (
+        Score.history.filter(result_id=result.pk, adjusted_at__isnull=False, history_user_id=F("adjusted_by_id"))
+        .select_related("adjusted_by", "indicator")
+        .order_by("history_date", "history_id")
+    )
 
 
 def grade_q(scheme: Scheme, grade: str) -> Q:

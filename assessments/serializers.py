@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from assessments.models import Event, Indicator, Result, Run, Scheme, Score
+from core.templatetags.sanqi import person
 
 
 class SchemeSerializer(serializers.ModelSerializer):
@@ -24,7 +25,7 @@ class SchemeSerializer(serializers.ModelSerializer):
 class IndicatorSerializer(serializers.ModelSerializer):
     class Meta:
         model = Indicator
-        fields = ["id", "scheme", "parent", "position", "name", "weight", "method", "rule", "params", "description"]
+        fields = ["id", "scheme", "parent", "position", "name", "weight", "method", "scored_by", "rule", "params", "description"]
 
 
 class RunSerializer(serializers.ModelSerializer):
@@ -40,23 +41,33 @@ class RunSerializer(serializers.ModelSerializer):
 class ScoreSerializer(serializers.ModelSerializer):
     indicator_name = serializers.CharField(source="indicator.name", read_only=True)
     maximum = serializers.DecimalField(source="indicator.weight", max_digits=6, decimal_places=2, read_only=True)
-    adjusted_by = serializers.CharField(read_only=True, allow_null=True, help_text="who adjusted the score; null if nobody")
+    adjusted_by = serializers.CharField(read_only=True, allow_null=True, help_text="who adjusted the score (login name); null if nobody")
+    adjusted_by_name = serializers.SerializerMethodField(help_text="who adjusted the score, by display name (李录入)")
+    scored_by = serializers.CharField(source="indicator.scored_by", read_only=True,
+                                      help_text="manual indicators: street | district; blank for automatic ones")
 
     class Meta:
         model = Score
-        fields = ["id", "indicator", "indicator_name", "maximum", "computed", "final", "evidence",
-                  "adjusted_by", "adjusted_at", "adjust_reason"]
+        fields = ["id", "indicator", "indicator_name", "maximum", "scored_by", "computed", "final", "evidence",
+                  "adjusted_by", "adjusted_by_name", "adjusted_at", "adjust_reason"]
         read_only_fields = fields
+
+    def get_adjusted_by_name(self, obj) -> str | None:
+        return person(obj.adjusted_by) if obj.adjusted_by_id else None
 
 
 class EventSerializer(serializers.ModelSerializer):
     actor = serializers.StringRelatedField()
+    actor_name = serializers.SerializerMethodField(help_text="who took the step, by display name")
     from_state = serializers.CharField(read_only=True)
     to_state = serializers.CharField(read_only=True)
 
     class Meta:
         model = Event
-        fields = ["action", "from_state", "to_state", "actor", "when", "comment"]
+        fields = ["action", "from_state", "to_state", "actor", "actor_name", "when", "comment"]
+
+    def get_actor_name(self, obj) -> str:
+        return person(obj.actor)
 
 
 class ResultSerializer(serializers.ModelSerializer):
@@ -100,6 +111,7 @@ class TreeItemSerializer(serializers.Serializer):
     name = serializers.CharField()
     weight = serializers.DecimalField(max_digits=6, decimal_places=2)
     method = serializers.CharField()
+    scored_by = serializers.CharField(allow_blank=True, help_text="manual indicators: street | district")
     rule = serializers.CharField(allow_blank=True)
     params = serializers.JSONField()
     description = serializers.CharField(allow_blank=True)
@@ -123,3 +135,34 @@ class ResumeSerializer(serializers.Serializer):
 
 class StartSerializer(serializers.Serializer):
     chunk_size = serializers.IntegerField(required=False, min_value=1, max_value=5000, default=200)
+
+
+class CopySerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
+class BulkRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    version = serializers.IntegerField(required=False, allow_null=True, help_text="the version you read; omit to skip the check")
+
+
+class BulkTransitionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["submit", "approve", "return"])
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=500, help_text="required to return")
+    results = BulkRowSerializer(many=True, allow_empty=False)
+
+
+class BulkOutcomeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField(help_text="ok | conflict | invalid | forbidden | missing")
+    message = serializers.CharField()
+    community_name = serializers.CharField(source="community")
+    state = serializers.CharField(help_text="the result's state after this request")
+    version = serializers.IntegerField(allow_null=True)
+
+
+class BulkReportSerializer(serializers.Serializer):
+    done = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    results = BulkOutcomeSerializer(many=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -17,12 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assessments.models import Chunk, Event, Indicator, Method, Result, Run, RunState, Scheme, Score, State
+from assessments.models import Chunk, Event, Indicator, Method, Result, Run, RunState, Scheme, Score, ScoredBy, State
 from assessments.rules import apply_rule, used_facts
 from communities.models import Level, Node
 from core import versioning
 from core.audit import SCORING_JOB, record_changes
-from core.contention import duplicates_refused
+from core.contention import duplicates_refused, retry_once
 from core.jobs import queue_after_commit, queue_now
 from core.jobs import stall_seconds as job_stall_seconds
 from core.scope import Action, node_in_scope
@@ -73,6 +74,7 @@ def _create_tree(actor, scheme: Scheme, items: list[dict], parent: Indicator | N
             name=item["name"],
             weight=Decimal(str(item["weight"])),
             method=Method.MANUAL if item.get("method") == "manual" else Method.AUTO,
+            scored_by=item.get("scored_by", "") if item.get("method") == "manual" else "",
             rule="" if children else item.get("rule", ""),
             params={} if children else item.get("params", {}),
             description=item.get("description", ""),
@@ -92,7 +94,8 @@ def scheme_tree(scheme: Scheme) -> list[dict]:
         out = []
         for ind in sorted(by_parent.get(parent_id, []), key=lambda i: (i.position, i.pk)):
             item = {"id": ind.pk, "name": ind.name, "weight": str(ind.weight), "method": ind.method,
-                    "rule": ind.rule, "params": ind.params, "description": ind.description, "children": build(ind.pk)}
+                    "rule": ind.rule, "params": ind.params, "scored_by": ind.scored_by,
+                    "scored_by_label": ind.get_scored_by_display(), "description": ind.description, "children": build(ind.pk)}
             out.append(item)
         return out
 
@@ -124,6 +127,8 @@ def scheme_create(*, actor, district: Node, year: int, name: str = "", source: S
 @transaction.atomic
 def scheme_update(*, actor, scheme: Scheme, **fields) -> Scheme:
     _may_manage(actor, scheme.district)
+    # the thresholds grade the results already scored: a locked scheme keeps them (copy it instead)
+    _check_unlocked(Scheme.objects.select_for_update().get(pk=scheme.pk))
     return _save(actor, versioning.locked_update(scheme, fields))
 
 
@@ -452,14 +457,107 @@ def result_transition(*, actor, result: Result, action: str, comment: str = "", 
     return current
 
 
+@dataclass
+class RowOutcome:
+    """What one row of a batch came to: ``status`` is ok, conflict (changed since the caller read
+    it), invalid (a move its state does not allow), forbidden (not this person's to move) or
+    missing (not in the caller's scope, or no such result)."""
+
+    id: int
+    status: str
+    message: str
+    community: str = ""
+    state: str = ""
+    version: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+BULK_LIMIT = 200
+
+
+def results_bulk_transition(*, actor, action: str, rows: list[tuple[int, int | None]], comment: str = "",
+                            visible=None) -> list[RowOutcome]:
+    """Move many results through the workflow at once (批量提交 / 通过 / 退回), each row on its own.
+
+    ``rows``: (result id, the version the caller saw, or None). ``visible``: the results the caller
+    may read (default: their scope); any other id is reported missing, never moved.
+
+    One transaction per row, by design: the rows are independent decisions about different
+    communities, so one row that someone changed meanwhile (or that is in the wrong state) is
+    reported and the others still go through, rather than a whole page of approvals failing on
+    one stale row. Each row goes through :func:`result_transition` (same checks, same Event and
+    history), which locks only that row; rows are taken in id order, so two batches never hold
+    locks the other waits for, and a deadlock against the scoring job is retried once
+    (``core.contention.retry_once``). A return needs its comment before any row is touched."""
+    if action not in TRANSITIONS:
+        raise ValidationError(_("Unknown action."))
+    comment = (comment or "").strip()
+    if action in (RETURN, REOPEN) and not comment:
+        raise ValidationError({"comment": _("Give a reason (comment) for this step.")})
+    wanted: dict[int, int | None] = {}
+    for pk, version in rows:
+        wanted[int(pk)] = version
+    if not wanted:
+        raise ValidationError(_("Tick at least one result."))
+    if len(wanted) > BULK_LIMIT:
+        raise ValidationError(_("At most %(n)s results at a time.") % {"n": BULK_LIMIT})
+    if visible is None:
+        visible = Result.objects.visible_to(actor)
+    found = {r.pk: r for r in visible.filter(pk__in=list(wanted)).select_related("community__parent", "scheme")}
+    outcomes = []
+    for pk in sorted(wanted):
+        result = found.get(pk)
+        if result is None:
+            outcomes.append(RowOutcome(pk, "missing", _("No such result in your scope.")))
+            continue
+        name = result.community.name
+        try:
+            moved = retry_once(result_transition, actor=actor, result=result, action=action, comment=comment,
+                               version=wanted[pk])
+        except Conflict as exc:
+            outcomes.append(RowOutcome(pk, "conflict", str(exc), name, result.state, result.version))
+        except PermissionDenied as exc:
+            outcomes.append(RowOutcome(pk, "forbidden", str(exc), name, result.state, result.version))
+        except ValidationError as exc:
+            outcomes.append(RowOutcome(pk, "invalid", " ".join(exc.messages), name, result.state, result.version))
+        else:
+            outcomes.append(RowOutcome(pk, "ok", _("Done."), name, moved.state, moved.version))
+    return outcomes
+
+
 ACTION_VERBS = {SUBMIT: gettext_lazy("submitted"), APPROVE: gettext_lazy("approved"), RETURN: gettext_lazy("returned"),
                 REOPEN: gettext_lazy("reopened")}
 
 
+def adjust_refusal(indicator: Indicator, state: str, *, reviewer: bool, clerk: bool) -> str | None:
+    """Why this person may not set this indicator's score on a result in ``state`` (None: they
+    may). Who scores what: an automatic score is computed from the data, so only a reviewer of
+    the district changes it; a manual indicator is scored by whoever it names (``scored_by``);
+    the street's clerks only before they submit, a reviewer once it is submitted. Pure: the page
+    asks it for every row without a query."""
+    if state == State.APPROVED:
+        return _("An approved result is final; it can only be changed after an administrator reopens it.")
+    if indicator.method == Method.AUTO:
+        if not reviewer:
+            return _("Automatic scores are computed from the data; only a reviewer of the district may change one, "
+                     "giving the reason.")
+        return None
+    if indicator.scored_by == ScoredBy.DISTRICT:
+        if not reviewer:
+            return _("This indicator is scored by the district's organization department; only its reviewers may score it.")
+        return None
+    if state == State.SUBMITTED:
+        return None if reviewer else _("A submitted result can only be adjusted by a reviewer.")
+    return None if clerk else _(
+        "Only a data-entry clerk of the community's street may adjust a result before it is submitted.")
+
+
 def score_adjust(*, actor, score: Score, final, reason: str, version: int | None = None) -> Score:
-    """Set a score's final value by hand, keeping the computed one, who, when and why. A clerk of
-    the street may adjust a draft or returned result; a reviewer a submitted one; an approved
-    result is final."""
+    """Set a score's final value by hand, keeping the computed one, who, when and why (the
+    score's history keeps every adjustment). Who may: :func:`adjust_refusal`."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the adjustment.")})
@@ -469,17 +567,16 @@ def score_adjust(*, actor, score: Score, final, reason: str, version: int | None
         raise ValidationError({"final": _("Enter the final score as a number.")}) from None
     result = score.result
     with transaction.atomic():
-        current = Result.objects.select_for_update().get(pk=result.pk)
+        current = Result.objects.select_for_update(of=("self",)).select_related("community__parent").get(pk=result.pk)
         if version is not None and current.version != version:
             raise Conflict(_("This result has already been changed by someone else; reload it and try again."))
-        if current.state == State.APPROVED:
-            raise ValidationError(_("An approved result is final; it can only be changed after an administrator reopens it."))
-        if current.state == State.SUBMITTED:
-            if not is_reviewer(actor, current):
-                raise PermissionDenied(_("A submitted result can only be adjusted by a reviewer."))
-        elif not is_street_clerk(actor, current):
-            raise PermissionDenied(_("Only a data-entry clerk of the community's street may adjust a result before it is submitted."))
         score = Score.objects.select_related("indicator").get(pk=score.pk)
+        refusal = adjust_refusal(score.indicator, current.state, reviewer=is_reviewer(actor, current),
+                                 clerk=is_street_clerk(actor, current))
+        if refusal:
+            if current.state == State.APPROVED:
+                raise ValidationError(refusal)
+            raise PermissionDenied(refusal)
         if final < 0 or final > score.indicator.weight:
             raise ValidationError({"final": _("The score must lie between 0 and %(max)s.") % {"max": score.indicator.weight}})
         score.final = final.quantize(Decimal("0.01"))

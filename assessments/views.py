@@ -9,16 +9,26 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments import services
 from assessments.filters import ResultFilterSet
-from assessments.forms import AdjustForm, IndicatorForm, SchemeCreateForm, ThresholdForm, TransitionForm
+from assessments.forms import AdjustForm, CopyForm, IndicatorForm, SchemeCreateForm, ThresholdForm, TransitionForm
 from assessments.models import Indicator, Run, Score, State
-from assessments.selectors import ranking, result_list, scheme_list, scores_of
+from assessments.selectors import (
+    OUTCOME_LABELS,
+    adjustment_history,
+    bulk_actions_for,
+    queue_default_states,
+    queue_label,
+    ranking,
+    result_list,
+    scheme_list,
+    scores_of,
+)
 from core.downloads import download_name
 from core.excel import neutralise, workbook_response
 from core.scope import Action, node_in_scope
@@ -63,12 +73,26 @@ def scheme_detail_view(request, pk):
         add_version_field(form, obj)
         return form
 
-    threshold_form = make_threshold_form(scheme, request.POST or None)
+    locked = scheme.locked
+    copy_form = CopyForm(request.POST if "copy" in request.POST else None, prefix="c",
+                         initial={"year": scheme.year + 1})
+    threshold_form = make_threshold_form(scheme, None if {"copy", "start"} & set(request.POST) else request.POST or None)
     conflict, status = None, 200
     if request.method == "POST":
         if not manage:
             raise PermissionDenied
-        if "start" in request.POST:
+        if "copy" in request.POST:
+            if copy_form.is_valid():
+                try:
+                    copy = services.scheme_create(actor=request.user, district=scheme.district, source=scheme,
+                                                  year=copy_form.cleaned_data["year"], name=copy_form.cleaned_data["name"])
+                except ValidationError as exc:
+                    add_validation_error(copy_form, exc)
+                else:
+                    messages.success(request, _("Copied to %(year)s: %(obj)s.") % {"year": copy.year, "obj": copy})
+                    return HttpResponseRedirect(copy.get_absolute_url())
+            status = 400
+        elif "start" in request.POST:
             try:
                 run = services.run_start(actor=request.user, scheme=scheme, chunk_size=int(request.POST.get("chunk_size") or 200))
             except (ValidationError, ValueError) as exc:
@@ -93,8 +117,8 @@ def scheme_detail_view(request, pk):
     except ValidationError as exc:
         weight_errors = exc.messages
     return render(request, "assessments/scheme_detail.html", {
-        "object": scheme, "tree": services.scheme_tree(scheme), "manage": manage, "locked": scheme.locked,
-        "threshold_form": threshold_form, "weight_errors": weight_errors, "runs": scheme.runs.all()[:10],
+        "object": scheme, "tree": services.scheme_tree(scheme), "manage": manage, "locked": locked,
+        "threshold_form": threshold_form, "copy_form": copy_form, "weight_errors": weight_errors, "runs": scheme.runs.all()[:10],
         "tabs_template": TABS, "tab": "schemes", "conflict": conflict,
     }, status=status)
 
@@ -102,6 +126,9 @@ def scheme_detail_view(request, pk):
 def _indicator_form_page(request, scheme, indicator=None):
     if not _may_manage(request.user, scheme):
         raise PermissionDenied(_("Only the district's organization department may manage its assessment."))
+    if scheme.locked:  # the service refuses the save too; the page does not offer a form that cannot be saved
+        messages.error(request, _("Scoring has started: this scheme can no longer be edited. Copy it to a new year instead."))
+        return HttpResponseRedirect(scheme.get_absolute_url())
 
     def make_form(obj, data):
         form = IndicatorForm(data, instance=obj, scheme=scheme, user=request.user)
@@ -176,16 +203,63 @@ def run_progress_view(request, pk):
                          "done": run.done, "total": run.total, "percent": run.percent})
 
 
+BULK_ACTIONS = {"submit": services.SUBMIT, "approve": services.APPROVE, "return": services.RETURN}
+BULK_REPORT = "assessments_bulk_report"
+
+
+def _queue_data(request):
+    """The queue's filters: what the request asks for, else what this person has to act on
+    (:func:`assessments.selectors.queue_default_states`)."""
+    if request.GET:
+        return request.GET
+    data = QueryDict(mutable=True)
+    data.setlist("state", queue_default_states(request.user))
+    return data
+
+
+def _picked_rows(request) -> list[tuple[int, int | None]]:
+    """The ticked rows, each "id:version" (the version the page showed)."""
+    rows = []
+    for value in request.POST.getlist("pick"):
+        pk, _sep, version = value.partition(":")
+        if not pk.isdigit() or (version and not version.isdigit()):
+            raise ValidationError(_("The form was incomplete; reload the page and try again."))
+        rows.append((int(pk), int(version) if version else None))
+    return rows
+
+
 @login_required
 def result_list_view(request):
-    filterset = ResultFilterSet(request.GET or None, queryset=result_list(user=request.user).order_by("-year", "community__code"),
+    if request.method == "POST":  # 批量提交 / 批量通过 / 批量退回 on the ticked rows
+        back = request.get_full_path()
+        action = BULK_ACTIONS.get(request.POST.get("bulk", ""))
+        try:
+            if action is None:
+                raise ValidationError(_("Unknown action."))
+            outcomes = services.results_bulk_transition(
+                actor=request.user, action=action, rows=_picked_rows(request), comment=request.POST.get("comment", ""),
+                visible=result_list(user=request.user))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(back)
+        done = sum(1 for o in outcomes if o.ok)
+        (messages.success if done == len(outcomes) else messages.warning)(
+            request, _("%(done)s of %(total)s results done; see each row below.") % {"done": done, "total": len(outcomes)})
+        request.session[BULK_REPORT] = [
+            {"id": o.id, "ok": o.ok, "status": o.status, "status_label": str(OUTCOME_LABELS[o.status]),
+             "community": o.community, "message": o.message} for o in outcomes]
+        return HttpResponseRedirect(back)
+    filterset = ResultFilterSet(_queue_data(request), queryset=result_list(user=request.user).order_by("-year", "community__code"),
                                 request=request)
-    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    qs = filterset.qs if filterset.is_valid() else filterset.queryset
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "assessments/result_list.html", {"filter": filterset, "page": page, "query": query.urlencode(),
-                                                            "tabs_template": TABS, "tab": "queue"})
+    return render(request, "assessments/result_list.html", {
+        "filter": filterset, "page": page, "query": query.urlencode(), "report": request.session.pop(BULK_REPORT, None),
+        "bulk": bulk_actions_for(request.user), "tabs_template": TABS, "tab": "queue",
+        "queue_title": queue_label(request.user),
+    })
 
 
 @login_required
@@ -218,17 +292,17 @@ def result_detail_view(request, pk):
             messages.error(request, str(exc) or _("You may not do this."))
         return HttpResponseRedirect(result.get_absolute_url())
     scores = list(scores_of(result))
-    can_adjust = result.state != State.APPROVED and (
-        services.is_reviewer(request.user, result) if result.state == State.SUBMITTED else services.is_street_clerk(request.user, result)
-    )
+    reviewer, clerk = services.is_reviewer(request.user, result), services.is_street_clerk(request.user, result)
     rows = []
     for s in scores:
-        rows.append({"score": s, "evidence": _evidence_lines(s)})
+        refusal = services.adjust_refusal(s.indicator, result.state, reviewer=reviewer, clerk=clerk)
+        rows.append({"score": s, "evidence": _evidence_lines(s), "can_adjust": refusal is None,
+                     "refusal": refusal if result.state != State.APPROVED else ""})
     history = list(result.events.select_related("actor"))
-    adjustments = [s for s in scores if s.adjusted_at]
     return render(request, "assessments/result_detail.html", {
         "object": result, "rows": rows, "actions": services.allowed_actions(request.user, result),
-        "can_adjust": can_adjust, "events": history, "adjustments": adjustments,
+        "can_adjust": any(r["can_adjust"] for r in rows), "events": history,
+        "adjustments": list(adjustment_history(result)),
         "grade": result.get_grade_display(), "tabs_template": TABS, "tab": "queue",
     })
 

@@ -11,7 +11,8 @@ def navigation(request):
     ``sanqi_nav`` lists (label, URL name) entries; an app that also sets ``sanqi_nav_group``
     shows them as one dropdown under that label, so the bar stays on one line. An entry may
     carry a third element, a callable taking the user, that decides whether the user sees it
-    (系统管理 shows to its duties only). An app with ``sanqi_nav_place = "user"`` lists its
+    (系统管理 shows to its duties only). The label may itself be a callable taking the user, for an
+    entry named after the reader's role (the assessment queue: 待审核 / 待提交). An app with ``sanqi_nav_place = "user"`` lists its
     entries in the user menu (right) under its group label instead, so the bar stays one line.
     """
     items = []
@@ -20,7 +21,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     for config in apps.get_app_configs():
         entries = [
-            {"label": entry[0], "url": reverse(entry[1]), "active": path.startswith(reverse(entry[1]))}
+            {"label": entry[0](user) if callable(entry[0]) else entry[0], "url": reverse(entry[1]), "active": path.startswith(reverse(entry[1]))}
             for entry in getattr(config, "sanqi_nav", None) or []
             if len(entry) < 3 or (user is not None and user.is_authenticated and entry[2](user))
         ]

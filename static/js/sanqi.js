@@ -12,6 +12,18 @@
     }
   });
 
+  // <input type="checkbox" data-check-all="NAME">: tick or clear every checkbox named NAME in its
+  // form (the batch actions of a list).
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    var name = target.getAttribute && target.getAttribute("data-check-all");
+    if (name && target.form) {
+      target.form.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (box) {
+        box.checked = target.checked;
+      });
+    }
+  });
+
   // <form data-confirm="…"> and <button data-confirm="…">: ask before submitting.
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -76,7 +76,7 @@ def test_rerun_is_idempotent_and_keeps_adjustments_and_reviewed_results(scored, 
                                                                          django_capture_on_commit_callbacks):
     a1, a2 = facts_data.community_a1, facts_data.community_a2
     score = Score.objects.get(community=a1, year=2025, indicator__name="专职党务工作者")
-    services.score_adjust(actor=personas.street_clerk, score=score, final=Decimal("3"), reason="专职党务工作者年中离岗")
+    services.score_adjust(actor=personas.district_reviewer, score=score, final=Decimal("3"), reason="专职党务工作者年中离岗")
     result_a2 = Result.objects.get(community=a2, year=2025)
     services.result_transition(actor=personas.street_clerk, result=result_a2, action="submit")
     before_ids = set(Score.objects.values_list("pk", flat=True))

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from assessments import services
-from assessments.models import Event, Result, Score, State
+from assessments.models import Event, Indicator, Result, Score, State
 
 PERSONAS = ["district_reviewer", "street_clerk", "community_clerk", "neighbour_clerk", "viewer", "admin"]
 ALLOWED = {
@@ -83,30 +83,92 @@ def test_stale_caller_gets_a_conflict(result, personas):
 
 
 def test_adjustments_keep_computed_who_when_why(result, personas):
+    """The shipped manual indicator is scored by the district (由区委组织部…评定): its reviewers
+    score it, with a reason, before or after submission; nobody else; an approved result is final."""
     score = Score.objects.get(result=result, indicator__name="群众满意度（人工评定）")
+    assert score.indicator.scored_by == "district"
+    reviewer = personas.district_reviewer
     with pytest.raises(ValidationError):  # a reason is required
-        services.score_adjust(actor=personas.street_clerk, score=score, final=2, reason="")
+        services.score_adjust(actor=reviewer, score=score, final=2, reason="")
     with pytest.raises(ValidationError):  # within 0..max
-        services.score_adjust(actor=personas.street_clerk, score=score, final=5, reason="测评")
-    for outsider in (personas.neighbour_clerk, personas.community_clerk, personas.viewer, personas.district_reviewer):
-        with pytest.raises(PermissionDenied):  # a draft is the street's to adjust
+        services.score_adjust(actor=reviewer, score=score, final=5, reason="测评")
+    for outsider in (personas.street_clerk, personas.neighbour_clerk, personas.community_clerk, personas.viewer):
+        with pytest.raises(PermissionDenied):  # district-scored: not the clerks', not a viewer's
             services.score_adjust(actor=outsider, score=score, final=2, reason="测评")
-    services.score_adjust(actor=personas.street_clerk, score=score, final=Decimal("2.5"), reason="入户测评满意率83%")
+    services.score_adjust(actor=reviewer, score=score, final=Decimal("2.5"), reason="入户测评满意率83%")
     score.refresh_from_db()
     assert (score.computed, score.final, score.adjusted_by, score.adjust_reason) == (
-        None, Decimal("2.50"), personas.street_clerk, "入户测评满意率83%")
+        None, Decimal("2.50"), reviewer, "入户测评满意率83%")
     assert score.adjusted_at is not None
     result.refresh_from_db()
     assert result.final_total == Decimal("70.28") and result.computed_total == Decimal("67.78")
     result = services.result_transition(actor=personas.street_clerk, result=result, action="submit")
+    with pytest.raises(PermissionDenied):
+        services.score_adjust(actor=personas.street_clerk, score=score, final=1, reason="改")
+    services.score_adjust(actor=reviewer, score=score, final=3, reason="复核加分")
+    result = Result.objects.get(pk=result.pk)
+    services.result_transition(actor=reviewer, result=result, action="approve")
+    with pytest.raises(ValidationError):  # approved is final
+        services.score_adjust(actor=reviewer, score=score, final=1, reason="改")
+    # the score's history keeps both adjustments and their reasons, not only the last
+    assert [(h.final, h.adjust_reason) for h in services_history(result)] == [
+        (Decimal("2.50"), "入户测评满意率83%"), (Decimal("3.00"), "复核加分")]
+
+
+def services_history(result):
+    from assessments.selectors import adjustment_history
+
+    return list(adjustment_history(result))
+
+
+def test_clerk_cannot_raise_an_automatic_score_reviewer_can_with_reason(result, personas, api, login):
+    """The issue's case (in the demo 联席会议召开 0 → 5 raised the total 64.20 → 69.20): the street
+    clerk may not raise an automatic score before submitting (service, API 403, page); a reviewer
+    may, giving the reason."""
+    score = Score.objects.get(result=result, indicator__name="联席会议召开")
+    assert score.computed == Decimal("3.75")  # 3 meetings of the 4 the rule asks for
+    before = (score.final, Result.objects.get(pk=result.pk).final_total)
+    with pytest.raises(PermissionDenied, match="自动评分"):
+        services.score_adjust(actor=personas.street_clerk, score=score, final=5, reason="自评满分")
+    r = api(user=personas.street_clerk).post(f"/api/v1/assessments/scores/{score.pk}/adjust/",
+                                             {"final": "5", "reason": "自评满分"}, format="json")
+    assert r.status_code == 403 and "自动评分" in r.json()["detail"]
+    page = login(personas.street_clerk).post(f"/assessments/results/{result.pk}/", {
+        "form": "adjust", "score": score.pk, "version": result.version, "final": "5", "reason": "自评满分"}, follow=True)
+    assert "只有区级审核人员可以调整" in page.content.decode()
+    score.refresh_from_db()
+    assert (score.final, Result.objects.get(pk=result.pk).final_total) == before
+    r = api(user=personas.district_reviewer).post(f"/api/v1/assessments/scores/{score.pk}/adjust/",
+                                                  {"final": "2", "reason": ""}, format="json")
+    assert r.status_code == 400 and "reason" in r.json()
+    r = api(user=personas.district_reviewer).post(f"/api/v1/assessments/scores/{score.pk}/adjust/",
+                                                  {"final": "2", "reason": "一次会议无记录"}, format="json")
+    assert r.status_code == 200 and r.json()["final"] == "2.00" and r.json()["computed"] == "3.75"
+    assert Score.objects.get(pk=score.pk).history.first().adjust_reason == "一次会议无记录"
+
+
+def test_the_score_card_offers_adjusting_only_where_the_reader_may(result, personas, login):
+    clerk_card = login(personas.street_clerk).get(f"/assessments/results/{result.pk}/").content.decode()
+    assert 'name="final"' not in clerk_card  # every indicator is automatic or scored by the district
+    assert "区级评定" in clerk_card and "自动评分（仅审核人员可调整）" in clerk_card
+    reviewer_card = login(personas.district_reviewer).get(f"/assessments/results/{result.pk}/").content.decode()
+    assert reviewer_card.count('name="final"') == 19
+
+
+def test_street_scored_manual_indicator_is_the_clerks_until_submitted(result, personas):
+    indicator = result.scheme.indicators.get(name="群众满意度（人工评定）")
+    Indicator.objects.filter(pk=indicator.pk).update(scored_by="street")  # the scheme is locked: set directly
+    score = Score.objects.get(result=result, indicator=indicator)
+    with pytest.raises(PermissionDenied):  # a draft is the street's to score
+        services.score_adjust(actor=personas.district_reviewer, score=score, final=2, reason="测评")
+    with pytest.raises(PermissionDenied):  # of the street, not of the community or the next street
+        services.score_adjust(actor=personas.community_clerk, score=score, final=2, reason="测评")
+    services.score_adjust(actor=personas.street_clerk, score=score, final=2, reason="街道测评")
+    result = services.result_transition(actor=personas.street_clerk, result=Result.objects.get(pk=result.pk), action="submit")
     with pytest.raises(PermissionDenied):  # submitted: only a reviewer adjusts
         services.score_adjust(actor=personas.street_clerk, score=score, final=1, reason="改")
-    services.score_adjust(actor=personas.district_reviewer, score=score, final=3, reason="复核加分")
-    result = Result.objects.get(pk=result.pk)
-    services.result_transition(actor=personas.district_reviewer, result=result, action="approve")
-    with pytest.raises(ValidationError):  # approved is final
-        services.score_adjust(actor=personas.district_reviewer, score=score, final=1, reason="改")
-    assert score.history.count() >= 2
+    services.score_adjust(actor=personas.district_reviewer, score=score, final=1, reason="复核")
+    assert Score.objects.get(pk=score.pk).final == Decimal("1.00")
 
 
 def test_api_transition_answers(result, personas, api):
@@ -130,10 +192,10 @@ def test_api_transition_answers(result, personas, api):
 
 def test_api_adjust_and_lists(result, personas, api):
     score = Score.objects.get(result=result, indicator__name="专职党务工作者")
-    clerk = api(user=personas.street_clerk)
-    r = clerk.post(f"/api/v1/assessments/scores/{score.pk}/adjust/", {"final": "2", "reason": ""}, format="json")
+    reviewer = api(user=personas.district_reviewer)
+    r = reviewer.post(f"/api/v1/assessments/scores/{score.pk}/adjust/", {"final": "2", "reason": ""}, format="json")
     assert r.status_code == 400
-    r = clerk.post(f"/api/v1/assessments/scores/{score.pk}/adjust/", {"final": "2", "reason": "离岗"}, format="json")
+    r = reviewer.post(f"/api/v1/assessments/scores/{score.pk}/adjust/", {"final": "2", "reason": "离岗"}, format="json")
     assert r.status_code == 200 and r.json()["final"] == "2.00" and r.json()["computed"] == "4.00"
     listing = api(user=personas.neighbour_clerk).get("/api/v1/assessments/results/").json()
     names = [row["community_name"] for row in listing.get("results", listing)]
