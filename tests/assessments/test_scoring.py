@@ -92,6 +92,9 @@ def test_rerun_is_idempotent_and_keeps_adjustments_and_reviewed_results(scored, 
     assert Result.objects.count() == 3
     score.refresh_from_db()
     assert (score.computed, score.final, score.adjust_reason) == (Decimal("4.00"), Decimal("3.00"), "专职党务工作者年中离岗")
+    from assessments.selectors import adjustment_history  # the rerun's history rows are no adjustment
+
+    assert [h.adjust_reason for h in adjustment_history(score.result)] == ["专职党务工作者年中离岗"]
     a1_result = Result.objects.get(community=a1)
     assert a1_result.computed_total == Decimal("67.78") and a1_result.final_total == Decimal("66.78")
     assert list(Score.objects.filter(community=a2).values_list("pk", "computed", "final")) == before_a2
