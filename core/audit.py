@@ -594,6 +594,17 @@ class Cursor:
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
+def _aware(value):
+    """A history date read by raw SQL: SQLite gives naive UTC (or its text), PostgreSQL aware."""
+    if isinstance(value, str):
+        from django.utils.dateparse import parse_datetime
+
+        value = parse_datetime(value)
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value
+
+
 class LogQuery:
     """Every audited history table the user may read as one list of ``(history_date,
     history_id, kind)`` rows, newest first (``kind`` indexes :data:`AUDITED_MODELS`), each
@@ -609,9 +620,11 @@ class LogQuery:
     def _run(self, sql: str, params: list) -> list:
         from django.db import connection
 
+        # Dates as each database stores them (SQLite: naive UTC text), and back as aware UTC.
+        params = [connection.ops.adapt_datetimefield_value(p) if isinstance(p, dt.datetime) else p for p in params]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchall()
+            return [(_aware(row[0]), *row[1:]) for row in cursor.fetchall()]
 
     def rows(self, *, after: Cursor | None = None, before: Cursor | None = None, limit: int = 50) -> list[tuple]:
         """Up to ``limit`` rows older than ``after`` (or newer than ``before``), newest first."""
@@ -630,9 +643,11 @@ class LogQuery:
                     where, extra = f"WHERE b.history_date {cmp}= %s", [at.date]
                 else:
                     where, extra = f"WHERE b.history_date {cmp} %s", [at.date]
+            # Each member wrapped as a derived table: SQLite refuses a parenthesised member of a
+            # compound SELECT, and both databases accept this form (PostgreSQL needs the alias).
             parts.append(
-                f"(SELECT b.history_date, b.history_id, {int(kind)} AS kind FROM ({sql}) b {where} "
-                f"ORDER BY b.history_date {direction}, b.history_id {direction} LIMIT {int(limit)})"
+                f"SELECT * FROM (SELECT b.history_date, b.history_id, {int(kind)} AS kind FROM ({sql}) b {where} "
+                f"ORDER BY b.history_date {direction}, b.history_id {direction} LIMIT {int(limit)}) m{int(kind)}"
             )
             params.extend(branch_params)
             params.extend(extra)
