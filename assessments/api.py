@@ -29,7 +29,7 @@ from assessments.serializers import (
     TransitionSerializer,
     TreeItemSerializer,
 )
-from core.api import ScopedSerializerMixin, VersionedViewSetMixin
+from core.api import ScopedSerializerMixin, VersionedReadMixin, VersionedViewSetMixin
 from core.contention import Busy
 
 
@@ -38,6 +38,8 @@ def _errors(exc: DjangoValidationError):
 
 
 class ServiceErrorsMixin(ScopedSerializerMixin):
+    answers_conflicts = True  # services.Conflict is a 409 (documented by core.api_docs.AutoSchema)
+
     def handle_exception(self, exc):
         if isinstance(exc, services.Conflict):
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
@@ -70,7 +72,7 @@ class SchemeViewSet(ServiceErrorsMixin, VersionedViewSetMixin, mixins.CreateMode
         )
 
     @extend_schema(responses=TreeItemSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole list, as documented
     def tree(self, request, pk=None):
         return Response(services.scheme_tree(self.get_object()))
 
@@ -95,7 +97,7 @@ class SchemeViewSet(ServiceErrorsMixin, VersionedViewSetMixin, mixins.CreateMode
         return Response(SchemeSerializer(scheme, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=RankingRowSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole list, as documented
     def ranking(self, request, pk=None):
         rows = ranking(user=request.user, scheme=self.get_object())
         return Response([
@@ -152,7 +154,7 @@ class RunViewSet(ServiceErrorsMixin, viewsets.ReadOnlyModelViewSet):
         return Response({"queued_chunks": queued})
 
 
-class ResultViewSet(ServiceErrorsMixin, VersionedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class ResultViewSet(ServiceErrorsMixin, VersionedReadMixin, viewsets.ReadOnlyModelViewSet):
     """Each community's result; ``transition`` moves it through the workflow."""
 
     queryset = Result.objects.select_related("community__parent", "scheme")
@@ -193,7 +195,7 @@ class ResultViewSet(ServiceErrorsMixin, VersionedViewSetMixin, viewsets.ReadOnly
         return Response(BulkReportSerializer({"done": done, "failed": len(outcomes) - done, "results": outcomes}).data)
 
     @extend_schema(responses=ScoreSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole list, as documented
     def scores(self, request, pk=None):
         return Response(ScoreSerializer(scores_of(self.get_object()), many=True).data)
 

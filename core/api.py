@@ -51,12 +51,10 @@ class PersonalFieldsSerializerMixin:
         return super().to_internal_value(data)
 
 
-class VersionedViewSetMixin:
-    """ETag, If-Match (412) and body version (409) for a viewset of a versioned model; a PATCH
-    passes on only the fields it was sent. Update through :meth:`versioned_update`."""
-
-    _expected_version = None
-    _expected_from_header = False
+class VersionedReadMixin:
+    """The ``version`` field and the ``ETag`` of a viewset of a versioned model that is read
+    here but changed only through actions (an assessment result moves by ``transition``): it
+    offers no PUT or PATCH."""
 
     def _versioned(self) -> bool:
         return versioning.is_versioned(self.queryset.model)
@@ -78,6 +76,14 @@ class VersionedViewSetMixin:
         if self._versioned():
             response["ETag"] = versioning.etag(instance)
         return response
+
+
+class VersionedViewSetMixin(VersionedReadMixin):
+    """ETag, If-Match (412) and body version (409) for a viewset of a versioned model; a PATCH
+    passes on only the fields it was sent. Update through :meth:`versioned_update`."""
+
+    _expected_version = None
+    _expected_from_header = False
 
     def _read_expected_version(self, request, instance) -> None:
         accepted = versioning.parse_if_match(request.headers.get("If-Match"))

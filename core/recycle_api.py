@@ -46,6 +46,11 @@ class RestoredSerializer(serializers.Serializer):
     repr = serializers.CharField()
 
 
+class RestoreConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="what cannot be restored; nothing was changed")
+    problems = serializers.ListField(child=serializers.CharField(), help_text="each conflict, in a sentence")
+
+
 class RecycleEntryViewSet(ScopedSerializerMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = RecycleEntrySerializer
     queryset = RecycleEntry.objects.none()
@@ -59,7 +64,8 @@ class RecycleEntryViewSet(ScopedSerializerMixin, viewsets.ReadOnlyModelViewSet):
         qs = restorable_entries(self.request.user).select_related("content_type", "deleted_by")
         return qs if self.action == "restore" else qs.defer("data")
 
-    @extend_schema(request=None, responses={200: RestoredSerializer, 409: OpenApiResponse(description="conflict")})
+    @extend_schema(request=None, responses={200: RestoredSerializer,
+                                            409: OpenApiResponse(RestoreConflictSerializer, "a conflict; nothing was restored")})
     @action(detail=True, methods=["post"])
     def restore(self, request, pk=None):
         entry = self.get_object()

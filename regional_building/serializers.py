@@ -1,4 +1,5 @@
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from core.api import PersonalFieldsSerializerMixin
@@ -141,6 +142,7 @@ class FeedbackSerializer(ScopedSerializer):
         fields = ["id", "registration", "year", "quarter", "assessment", "sent_on"]
 
 
+@extend_schema_serializer(many=False)  # one object, though the figures are served as a ViewSet's list
 class FiguresSerializer(serializers.Serializer):
     node = serializers.IntegerField()
     node_name = serializers.CharField()

@@ -4,7 +4,7 @@ response itself is served from the cache as ready JSON), and the summaries (read
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from reports.figures import AGE_BANDS, GRADES
+from reports.figures import AGE_BANDS, GRADES, RECORD_FAMILIES
 from reports.models import Summary
 from staffing.models import Education
 
@@ -14,10 +14,19 @@ class DashboardQuerySerializer(serializers.Serializer):
                                     help_text=_("the year; this year when left out"))
 
 
+# A figure of a family with no record for the node in the year is null (未录入), never 0.
+UNRECORDED = "null when none of its family's records exists for the node in the year (未录入)"
+_NULLABLE = {name for _counts, names in RECORD_FAMILIES.values() for name in names}
+
+
 def _figure_fields():
-    count = {"min_value": 0, "help_text": ""}
+    def count(name):
+        if name in _NULLABLE:
+            return {"min_value": 0, "allow_null": True, "help_text": UNRECORDED}
+        return {"min_value": 0, "help_text": ""}
+
     fields = {
-        name: serializers.IntegerField(**count)
+        name: serializers.IntegerField(**count(name))
         for name in [
             "communities", "party_members", "cadres", "age_sum", "college", "one_shoulder", "funds_with_standard",
             "funds_meeting", "area_with_standard", "area_meeting", "agreements_in_force", "commitments_due",
@@ -30,8 +39,10 @@ def _figure_fields():
     rate = {"max_digits": 5, "decimal_places": 1, "coerce_to_string": True, "allow_null": True,
             "help_text": "percent, null when the base is 0"}
     fields.update(
-        working_funds=serializers.DecimalField(**money, help_text="yuan received in the working categories"),
-        built_area=serializers.DecimalField(**money, help_text="㎡ of completed venues at the year's end"),
+        working_funds=serializers.DecimalField(**money, allow_null=True,
+                                               help_text=f"yuan received in the working categories; {UNRECORDED}"),
+        built_area=serializers.DecimalField(**money, allow_null=True,
+                                            help_text=f"㎡ of completed venues at the year's end; {UNRECORDED}"),
         funds_per_community=serializers.DecimalField(**money, allow_null=True),
         average_age=serializers.DecimalField(max_digits=4, decimal_places=1, coerce_to_string=True, allow_null=True),
         college_share=serializers.DecimalField(**rate),

@@ -15,12 +15,11 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
 
 from accounts.models import AccountEvent, Profile
 from assessments.models import Event, Indicator, Result, Run, Scheme, Score
 from core.models import Assignment, RecycleEntry, Role
+from core.recycle import recycle_and_delete
 from funding.models import Allocation, Expenditure, Standard
 from regional_building import models as rb
 from reports.models import SuggestionText, Summary
@@ -128,11 +127,10 @@ def build_world(*, marker: str, community, street, district, actor, scheme: Sche
     o[Assignment] = Assignment.objects.create(user=account, node=community, role=Role.ENTRY)
     o[AccountEvent] = AccountEvent.objects.create(actor=actor, target=account, node=community, kind=AccountEvent.Kind.CREATED,
                                                   detail=f"{marker}账号 · {community.name}")
-    o[RecycleEntry] = RecycleEntry.objects.create(
-        content_type=ContentType.objects.get_for_model(Venue), object_id=o[Venue].pk + 10_000, object_repr=f"{marker}旧场所",
-        node_code=community.code, node_name=community.name, deleted_by=actor, deleted_at=timezone.now(),
-        counts={"venues.venue": 1}, data=[],
-    )
+    # a real entry (a venue deleted into the bin): restoring it puts the venue back
+    old_venue = Venue.objects.create(community=community, name=f"{marker}旧场所", usable_area=Decimal("80"),
+                                     acquisition="new", status=VenueStatus.PLANNED)
+    o[RecycleEntry] = recycle_and_delete(actor=actor, instance=old_venue, node=community)
     # 统计报表
     o[SuggestionText] = SuggestionText.objects.create(node=street, kind=_first_choice(SuggestionText, "kind"), text=f"{marker}建议")
     o[Summary] = Summary.objects.create(node=street, year=YEAR, created_by=actor, title=f"{marker}工作总结")
