@@ -17,6 +17,7 @@ class AssessmentsConfig(AppConfig):
         (_queue_label, "assessments:result_list"),  # 待审核 / 待提交 / 审核队列, by role
     ]
     sanqi_api = True
+    sanqi_todo = ["assessments.todo.items"]
     sanqi_demo = "assessments.demo.load"
 
     def ready(self):

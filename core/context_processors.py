@@ -1,8 +1,11 @@
 from django.apps import apps
 from django.conf import settings
-from django.urls import reverse
+from urllib.parse import urlsplit
+
+from django.urls import NoReverseMatch, reverse
 
 from core.recycle import may_restore
+from core.todo import nav_badges, todo_items
 
 
 def navigation(request):
@@ -19,9 +22,13 @@ def navigation(request):
     user_menu = []
     path = getattr(request, "path", "")
     user = getattr(request, "user", None)
+    # The to-do counts (one query, never cached: they change as work is done) badge the menu.
+    todo = todo_items(user) if user is not None and user.is_authenticated else []
+    badges = nav_badges(todo)
     for config in apps.get_app_configs():
         entries = [
-            {"label": entry[0](user) if callable(entry[0]) else entry[0], "url": reverse(entry[1]), "active": path.startswith(reverse(entry[1]))}
+            {"label": entry[0](user) if callable(entry[0]) else entry[0], "url": reverse(entry[1]),
+             "active": path.startswith(reverse(entry[1])), "badge": badges.get(entry[1], 0)}
             for entry in getattr(config, "sanqi_nav", None) or []
             if len(entry) < 3 or (user is not None and user.is_authenticated and entry[2](user))
         ]
@@ -29,7 +36,8 @@ def navigation(request):
         if entries and getattr(config, "sanqi_nav_place", "bar") == "user":
             user_menu.append({"label": group, "children": entries, "active": any(e["active"] for e in entries)})
         elif group and entries:
-            items.append({"label": group, "children": entries, "active": any(e["active"] for e in entries)})
+            items.append({"label": group, "children": entries, "active": any(e["active"] for e in entries),
+                          "badge": sum(e["badge"] for e in entries)})
         else:
             items.extend(entries)
     user = getattr(request, "user", None)
@@ -39,4 +47,24 @@ def navigation(request):
         "nav_items": items,
         "user_menu_groups": user_menu,
         "show_recycle_bin": show_bin,
+        "back_to_list": back_to_list(request),
+        "todo_items": todo,
+        "todo_total": sum(item.count for item in todo),
     }
+
+
+def back_to_list(request) -> str:
+    """Every detail page (URL name ``<model>_detail``) links back to its list (``<model>_list``)
+    from base.html. Coming from that list, the link keeps its filters and page."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or not (match.url_name or "").endswith("_detail"):
+        return ""
+    name = match.url_name[: -len("_detail")] + "_list"
+    try:
+        url = reverse(f"{match.namespace}:{name}" if match.namespace else name)
+    except NoReverseMatch:
+        return ""
+    referer = urlsplit(request.META.get("HTTP_REFERER", ""))
+    if referer.path == url and referer.netloc == request.get_host() and referer.query:
+        return f"{url}?{referer.query}"
+    return url

@@ -10,6 +10,7 @@ class RegionalBuildingConfig(AppConfig):
     # The menu's label is short in English so the bar stays one line at 1366 px (区域化党建 in Chinese).
     sanqi_nav = [(pgettext_lazy("menu", "Regional"), "regional_building:agreement_list")]
     sanqi_api = True
+    sanqi_todo = ["regional_building.todo.items"]
     sanqi_demo = "regional_building.demo.load"
     sanqi_node_panels = ["regional_building.panels.figures_panel"]
 

@@ -12,6 +12,7 @@ class ReportsConfig(AppConfig):
         (_("Suggestion texts"), "reports:suggestion_list"),
     ]
     sanqi_api = True
+    sanqi_todo = ["reports.todo.items"]
     sanqi_node_panels = ["reports.panels.reports_panel"]
 
     def ready(self):
