@@ -8,11 +8,14 @@ is a 403 on its edit and delete pages.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.db.models import Model
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
@@ -153,6 +156,9 @@ class ObjectDetailView(ScopedViewMixin, View):
         return render(request, self.template_name, context)
 
 
+ADD_ANOTHER = "_addanother"  # the name of the 保存并继续新增 button
+
+
 class ObjectEditView(ScopedViewMixin, View):
     """Create (no pk) or edit a record through the app's services."""
 
@@ -245,8 +251,21 @@ class ObjectEditView(ScopedViewMixin, View):
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, _("Saved %(obj)s.") % {"obj": saved})
+                if obj is None and ADD_ANOTHER in request.POST:
+                    return HttpResponseRedirect(self.add_another_url(request, form))
                 return HttpResponseRedirect(saved.get_absolute_url())
         return self.render_form(request, form, obj)
+
+    @staticmethod
+    def add_another_url(request, form) -> str:
+        """保存并继续新增: the empty add form again, its choices of records (the community, the
+        course…) preset to the ones just used, which is how a clerk enters a batch."""
+        keep = {
+            name: value.pk
+            for name, value in form.cleaned_data.items()
+            if name in form._meta.fields and isinstance(value, Model)
+        }
+        return f"{request.path}?{urlencode(keep)}" if keep else request.path
 
 
 def hide_foreign_duplicates(form, user) -> None:

@@ -14,6 +14,7 @@ fields, the second read before the first was saved, keep both changes.
 from __future__ import annotations
 
 from unittest import mock
+from urllib.parse import parse_qsl, urlsplit
 
 from django.db import connection
 from django.db.models.fields.files import FieldFile
@@ -156,6 +157,38 @@ class ScopedCrudSuite:
         response = login(personas.street_clerk).post(self.url("add"), data)
         assert response.status_code == 302, response.content.decode()[:3000]
         assert self.created_exists(data)
+
+    def test_save_and_add_another_opens_the_add_form_again(self, login, tree, personas):
+        """保存并继续新增: the record is saved and the add form opens again, its record choices
+        (the community, the course…) preset to the ones just used."""
+        data = self.create_data(tree)
+        client = login(personas.street_clerk)
+        assert 'id="save-and-add"' in client.get(self.url("add")).content.decode()
+        response = client.post(self.url("add"), {**data, "_addanother": "1"})
+        assert response.status_code == 302, response.content.decode()[:3000]
+        assert self.created_exists(data)
+        location = urlsplit(response["Location"])
+        assert location.path == self.url("add")
+        kept = dict(parse_qsl(location.query))
+        form = client.get(response["Location"]).context["form"]
+        for name, value in kept.items():
+            assert str(data[name]) == value and str(form[name].value()) == value, name
+        scoped_choice = self.model.scope_path.split("__")[0] if self.model.scope_path else ""
+        if scoped_choice in data and scoped_choice in form.fields:
+            assert kept.get(scoped_choice) == str(data[scoped_choice])
+        edit = client.get(self.url("edit", self.own_object(tree))).content.decode()
+        assert 'id="save-and-add"' not in edit  # an edit is saved once
+
+    def test_detail_links_back_to_its_list_keeping_its_filters(self, login, tree, personas):
+        own = self.own_object(tree)
+        client = login(personas.street_clerk)
+        html = client.get(self.url("detail", own)).content.decode()
+        assert f'id="back-to-list" href="{self.url("list")}"' in html
+        came_from = f"http://testserver{self.url('list')}?page=2&amp;q=x"
+        html = client.get(self.url("detail", own), HTTP_REFERER=came_from.replace("&amp;", "&")).content.decode()
+        assert f'id="back-to-list" href="{self.url("list")}?page=2&amp;q=x"' in html
+        html = client.get(self.url("detail", own), HTTP_REFERER="http://elsewhere.example/x?y=1").content.decode()
+        assert f'id="back-to-list" href="{self.url("list")}"' in html
 
     def test_create_into_neighbour_street_is_refused(self, login, api, tree, personas):
         data = self.create_data_in_neighbour_street(tree)
