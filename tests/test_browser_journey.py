@@ -59,7 +59,7 @@ def test_street_clerk_adds_a_community(transactional_db, live_server, tree, pers
     page.get_by_label("党员数").fill("96")
 
     # A bad code: the form comes back with the Chinese message and nothing is saved.
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     expect(page).to_have_url(url(live_server, "/communities/add/"))
     expect(page.locator(".errorlist")).to_contain_text("区划代码必须是12位数字")
     expect(page.get_by_label("名称")).to_have_value("晨光社区")
@@ -68,7 +68,7 @@ def test_street_clerk_adds_a_community(transactional_db, live_server, tree, pers
 
     # Corrected, it saves and the detail page shows it with its history.
     page.get_by_label("区划代码").fill("620102001007")
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     created = Node.objects.get(code="620102001007")
     assert created.name == "晨光社区" and created.parent == tree.street_a
     expect(page).to_have_url(url(live_server, f"/communities/{created.pk}/"))

@@ -54,13 +54,13 @@ def test_clerk_records_a_fulfilment(transactional_db, live_server, tree, persona
     page.get_by_label("履行日期").fill((agreement.signed_on - datetime.timedelta(days=1)).isoformat())
     page.get_by_label("履行内容").fill("组织供电所党员为辖区60户老人免费检修线路")
     page.get_by_label("佐证材料").fill("活动照片12张、居民签字确认单")
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     expect(page.locator(".errorlist")).to_contain_text("履行日期不能早于协议签订日期")
     assert not m.Fulfilment.objects.exists()
     screenshot(page, "rb-journey-3-refused")
 
     page.get_by_label("履行日期").fill(today.isoformat())
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     expect(page.locator(".alert-success")).to_contain_text("已保存")
     assert m.Fulfilment.objects.get().commitment == overdue
     screenshot(page, "rb-journey-4-fulfilment")

@@ -42,12 +42,12 @@ def test_clerk_adds_a_cadre_with_two_posts(transactional_db, live_server, tree, 
     # A mistyped ID number first: the Chinese message, nothing saved.
     good = id_for(born, "M")
     page.get_by_label("身份证号码").fill(good[:17] + ("0" if good[17] != "0" else "1"))
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     expect(page.locator(".errorlist")).to_contain_text("校验位不正确")
     assert not Cadre.objects.filter(name="王建国").exists()
     screenshot(page, "staffing-3-id-error")
     page.get_by_label("身份证号码").fill(good)
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     cadre = Cadre.objects.get(name="王建国")
     expect(page).to_have_url(url(live_server, f"/staffing/cadres/{cadre.pk}/"))
     expect(page.locator("#record-fields")).to_contain_text(good[:6] + "*" * 12)
@@ -65,7 +65,7 @@ def test_clerk_adds_a_cadre_with_two_posts(transactional_db, live_server, tree, 
         page.get_by_label("任命机关").fill("城关区委组织部")
         if label == "居委会主任":
             screenshot(page, "staffing-4-appointment-form")
-        page.get_by_role("button", name="保存").click()
+        page.get_by_role("button", name="保存", exact=True).click()
         expect(page.locator(".alert-success")).to_be_visible()
         page.get_by_role("link", name="王建国").first.click()
     posts = page.locator(".related-block", has_text="任职记录").locator("tbody tr")

@@ -57,7 +57,7 @@ def test_clerk_brings_a_community_up_to_standard(transactional_db, live_server, 
 
     # Completed, but dated next month: refused with the reason, nothing saved.
     page.get_by_label("竣工日期").fill((timezone.localdate() + timedelta(days=30)).isoformat())
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     expect(page.locator(".errorlist")).to_contain_text("不能晚于今天")
     expect(page.get_by_label("场所名称")).to_have_value("北关社区活动室扩建")
     assert not Venue.objects.filter(name="北关社区活动室扩建").exists()
@@ -65,7 +65,7 @@ def test_clerk_brings_a_community_up_to_standard(transactional_db, live_server, 
 
     # Dated today, it saves; the detail page shows the community now meets the standard.
     page.get_by_label("竣工日期").fill(timezone.localdate().isoformat())
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     venue = Venue.objects.get(name="北关社区活动室扩建")
     expect(page).to_have_url(url(live_server, f"/venues/{venue.pk}/"))
     expect(page.locator(".alert-success")).to_contain_text("已保存")
