@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from core.pagination import paginate
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django_otp import login as otp_login
 from django.shortcuts import get_object_or_404, render
@@ -58,7 +58,7 @@ class DutyRequiredMixin(LoginRequiredMixin):
 
 
 def _page(request, qs, per_page=50):
-    page = Paginator(qs, per_page).get_page(request.GET.get("page"))
+    page = paginate(request, qs, per_page)
     return {"page_obj": page, "object_list": page.object_list, "querystring": querystring_without(request, "page"),
             "export_querystring": querystring_without(request, "page", "export")}
 

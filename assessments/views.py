@@ -8,7 +8,6 @@ import openpyxl
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -29,6 +28,7 @@ from assessments.selectors import (
     scheme_list,
     scores_of,
 )
+from core.pagination import paginate
 from core.downloads import download_name
 from core.excel import neutralise, workbook_response
 from core.scope import Action, node_in_scope
@@ -252,7 +252,7 @@ def result_list_view(request):
     filterset = ResultFilterSet(_queue_data(request), queryset=result_list(user=request.user).order_by("-year", "community__code"),
                                 request=request)
     qs = filterset.qs if filterset.is_valid() else filterset.queryset
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = paginate(request, qs)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "assessments/result_list.html", {

@@ -15,6 +15,20 @@ from django.utils.functional import cached_property
 from rest_framework.pagination import CursorPagination
 
 ESTIMATE_ABOVE = 100_000
+# What every list offers as its page size (``?per_page=``); anything else is the list's default.
+PAGE_SIZES = (20, 50, 100, 200)
+
+
+def page_size(request, default: int = 50) -> int:
+    value = request.GET.get("per_page", "")
+    return int(value) if value.isdigit() and int(value) in PAGE_SIZES else default
+
+
+def paginate(request, rows, default: int = 50, paginator_class=None):
+    """The page of ``rows`` a list shows: ``?page=`` (a number past the end shows the last
+    page, anything else the first) of ``?per_page=`` rows. Every list pages through here, so
+    the shared ``generic/_pagination.html`` (page size, go to page) works on all of them."""
+    return (paginator_class or Paginator)(rows, page_size(request, default)).get_page(request.GET.get("page"))
 
 
 def estimated_count(queryset) -> int | None:

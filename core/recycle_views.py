@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from core.pagination import paginate
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
@@ -50,7 +50,7 @@ class RecycleBinView(RecycleBinMixin, View):
         query = request.GET.get("q", "").strip()
         if query:
             qs = qs.filter(object_repr__icontains=query)
-        page = Paginator(qs, self.paginate_by).get_page(request.GET.get("page"))
+        page = paginate(request, qs, self.paginate_by)
         for entry in page.object_list:
             _describe(entry)
         kinds = ContentType.objects.filter(

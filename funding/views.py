@@ -1,5 +1,5 @@
 from django import forms
-from django.core.paginator import Paginator
+from core.pagination import paginate
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -49,6 +49,7 @@ class StandardListView(ObjectListView):
     sheet_class = StandardSheet
     title = _("Funding standards")
     url_prefix = "funding:standard"
+    total_fields = ()  # amounts per community: their sum is nobody's money
 
 
 class StandardDetailView(ObjectDetailView):
@@ -238,7 +239,7 @@ class ComplianceView(ScopedViewMixin, View):
 
             funds.communities = rows
             return compliance_response(funds, scope=scope_name(request.user))
-        page = Paginator(rows, self.paginate_by).get_page(request.GET.get("page"))
+        page = paginate(request, rows, self.paginate_by)
         status_field = forms.ChoiceField(choices=STATUS_CHOICES, label=_("compliance"), required=False)
         context = {
             "year": year,

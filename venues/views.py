@@ -1,4 +1,4 @@
-from django.core.paginator import Paginator
+from core.pagination import paginate
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -178,7 +178,7 @@ class ComplianceView(ScopedViewMixin, View):
         figures = venue_figures(user=request.user, node=node, year=year, rows=rows) if rows else None
         if below is not None:
             rows = [r for r in rows if r.complies is False] if below else [r for r in rows if r.complies is not False]
-        page = Paginator(rows, self.paginate_by).get_page(request.GET.get("page"))
+        page = paginate(request, rows, self.paginate_by)
         return render(
             request,
             "venues/compliance.html",

@@ -36,3 +36,11 @@ def render_panel(context, panel):
     from django.template.loader import render_to_string
 
     return render_to_string(panel.template, panel.context, request=context.get("request"))
+
+
+@register.simple_tag
+def page_sizes() -> tuple[int, ...]:
+    """The page sizes every list offers (core.pagination.PAGE_SIZES)."""
+    from core.pagination import PAGE_SIZES
+
+    return PAGE_SIZES
