@@ -8,6 +8,7 @@ is a 403 on its edit and delete pages.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django import forms
@@ -15,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Model, Sum
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
@@ -28,9 +29,10 @@ from core import versioning
 from core.audit import history_for, recent_changes
 from core.contention import retry_once
 from core.excel import ImportResult
+from core.fields import MoneyField
 from core.forms import BootstrapFormMixin, add_version_field, offer_again
 from core.masking import record_if_unmasked
-from core.pagination import EstimatedCountPaginator
+from core.pagination import EstimatedCountPaginator, paginate
 from core.recycle import deletion_preview, retention_days
 from core.scope import Action, scope_prefixes
 
@@ -97,6 +99,9 @@ class ObjectListView(ScopedViewMixin, View):
     paginate_by = 50
     title = ""
     url_prefix = ""  # e.g. "communities:community"
+    # Money columns summed over the whole filtered list (合计): every MoneyField of the model
+    # unless a list names its own (``()`` where a sum means nothing, e.g. per-community standards).
+    total_fields = None
 
     def filtered_queryset(self, request):
         self.filterset = self.filterset_class(request.GET or None, queryset=self.visible_queryset(), request=request)
@@ -104,6 +109,17 @@ class ObjectListView(ScopedViewMixin, View):
 
     def extra_context(self, request, page) -> dict:
         return {}
+
+    def list_totals(self, qs) -> list[tuple[str, Decimal]]:
+        """(label, sum) of each money column over every filtered row, in one aggregate query."""
+        names = self.total_fields
+        if names is None:
+            names = [f.name for f in self.model._meta.concrete_fields if isinstance(f, MoneyField)]
+        if not names:
+            return []
+        sums = qs.order_by().aggregate(**{name: Sum(name) for name in names})
+        zero = Decimal("0.00")
+        return [(self.model._meta.get_field(name).verbose_name, sums[name] or zero) for name in names]
 
     def has_import(self) -> bool:
         try:
@@ -120,8 +136,7 @@ class ObjectListView(ScopedViewMixin, View):
         invalid = self.filterset.is_bound and not self.filterset.is_valid()
         if request.GET.get("export") == "xlsx" and self.sheet_class is not None and not invalid:
             return self.sheet_class(request.user).export_response(qs)
-        paginator = EstimatedCountPaginator(qs, self.paginate_by)
-        page = paginator.get_page(request.GET.get("page"))
+        page = paginate(request, qs, self.paginate_by, EstimatedCountPaginator)
         context = {
             "title": self.title,
             "filterset": self.filterset,
@@ -136,6 +151,7 @@ class ObjectListView(ScopedViewMixin, View):
             "can_add": self.may_change_any(request.user),
             "has_sheet": self.sheet_class is not None,
             "has_import": self.has_import(),
+            "totals": self.list_totals(qs),
         }
         context.update(self.extra_context(request, page))
         return render(request, self.template_name, context, status=400 if invalid else 200)

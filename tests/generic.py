@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 from django.db import connection
 from django.db.models.fields.files import FieldFile
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from core.api import ScopedModelViewSet
 
@@ -359,6 +359,46 @@ class ScopedCrudSuite:
         restored = login(personas.district_reviewer).post(reverse("core:recycle_restore", args=[entry.pk]))
         assert restored.status_code == 302
         assert self.model._base_manager.filter(pk=obj.pk).values(*columns).get() == before
+
+    # ---- page size and go to page (templates/generic/_pagination.html) ----
+    def test_page_size_and_go_to_page(self, login, tree, personas):
+        self.make_many(tree, 25)
+        client = login(personas.street_clerk)
+        total = client.get(self.url("list")).context["page_obj"].paginator.count
+        assert total >= 25
+        page = client.get(self.url("list"), {"per_page": 20, "page": 2})
+        html = page.content.decode()
+        assert page.context["page_obj"].paginator.per_page == 20 and page.context["page_obj"].number == 2
+        assert len(page.context["page_obj"].object_list) == min(20, total - 20)
+        assert 'id="per-page"' in html and '<option value="20" selected>' in html
+        assert f'id="go-to-page" class="form-control form-control-sm page-number" min="1" max="{(total + 19) // 20}" value="2"' in html
+        assert "page=3" in html or total <= 40  # the links keep the page size
+        assert "per_page=20" in html
+        for bogus in ("7", "abc", "-20", "100000"):  # not an offered size: the list's default
+            assert client.get(self.url("list"), {"per_page": bogus}).context["page_obj"].paginator.per_page == 50
+
+    # ---- 合计 of the money columns ----
+    def test_money_totals_cover_every_filtered_row(self, login, tree, personas):
+        from decimal import Decimal
+
+        from core.fields import MoneyField
+
+        view = resolve(self.url("list")).func.view_class
+        money = [f.name for f in self.model._meta.concrete_fields if isinstance(f, MoneyField)]
+        names = money if view.total_fields is None else list(view.total_fields)
+        self.make_many(tree, 25)
+        page = login(personas.street_clerk).get(self.url("list"), {"per_page": 20})
+        totals = page.context["totals"]
+        if not names:
+            assert totals == [] and 'id="list-totals"' not in page.content.decode()
+            return
+        rows = list(self.model.objects.visible_to(personas.street_clerk))
+        assert len(rows) > 20  # more rows than the page shows: the sum is over all of them
+        expected = [sum((getattr(r, n) or Decimal("0") for r in rows), Decimal("0")) for n in names]
+        assert [value for _label, value in totals] == expected
+        assert all(isinstance(value, Decimal) for _label, value in totals)
+        html = page.content.decode()
+        assert 'id="list-totals"' in html and f"¥{expected[0]:,.2f}" in html
 
     # ---- queries do not grow with rows ----
     def _count(self, client, url) -> int:
