@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from core.forms import BootstrapFormMixin
+from core.masking import lookup_hash
 from core.scope import Action, scope_q
 
 
@@ -42,6 +43,12 @@ class SearchFilter(django_filters.CharFilter):
         query = Q()
         for field in fields:
             query |= Q(**{f"{field}__icontains": value})
+        # A full personal number (ID, phone) finds its record by the keyed hash; a partial one
+        # has another hash and finds nothing there (core.masking.lookup_hash).
+        hashed = getattr(queryset.model, "hashed_search_fields", ())
+        if hashed and (digest := lookup_hash(value)):
+            for field in hashed:
+                query |= Q(**{field: digest})
         return queryset.filter(query)
 
 

@@ -94,3 +94,37 @@ def record_unmasked_views(*, user, objects, fields: list[str], channel: str) -> 
         )
         for o in objects
     )
+
+
+def lookup_hash(value: str | None) -> str:
+    """A keyed hash (HMAC-SHA256 with ``SANQI_LOOKUP_KEY``) of a personal number, so a list can
+    find the record whose full ID number or phone someone typed without unmasking or scanning
+    stored numbers: the stored hash is compared, never the number. Letters are upper-cased and
+    everything but letters and digits dropped (0931-8888888 = 09318888888, x = X); a partial
+    number has another hash and matches nothing. Blank for a blank value."""
+    import hashlib
+    import hmac
+
+    from django.conf import settings
+
+    normal = "".join(ch for ch in str(value or "").upper() if ch.isalnum())
+    if not normal:
+        return ""
+    return hmac.new(settings.SANQI_LOOKUP_KEY.encode(), normal.encode(), hashlib.sha256).hexdigest()
+
+
+def refill_lookup_hashes(model, sources: dict[str, str], batch_size: int = 2000) -> int:
+    """Recompute the lookup hashes of every row of ``model`` (``{hash field: number field}``),
+    in batches: the data migration that adds them, and after ``SANQI_LOOKUP_KEY`` changes."""
+    rows, done = [], 0
+    for row in model._base_manager.only("pk", *sources.values()).iterator(chunk_size=batch_size):
+        for hash_field, source in sources.items():
+            setattr(row, hash_field, lookup_hash(getattr(row, source)))
+        rows.append(row)
+        if len(rows) >= batch_size:
+            model._base_manager.bulk_update(rows, list(sources))
+            done, rows = done + len(rows), []
+    if rows:
+        model._base_manager.bulk_update(rows, list(sources))
+        done += len(rows)
+    return done

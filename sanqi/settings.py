@@ -30,6 +30,9 @@ _DEV_SECRET = "django-insecure-sanqi-development-only-key-do-not-use-in-producti
 SECRET_KEY = os.environ.get("SECRET_KEY") or _DEV_SECRET
 if not DEBUG and SECRET_KEY == _DEV_SECRET:
     raise RuntimeError("SECRET_KEY must be set when DEBUG=0")
+# The key of the hashes that find a cadre by a full ID number or phone (core.masking.lookup_hash).
+# Changing it needs `manage.py refresh_lookup_hashes`; by default the secret key.
+SANQI_LOOKUP_KEY = os.environ.get("SANQI_LOOKUP_KEY") or SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 

@@ -130,6 +130,7 @@ def load() -> str:
             plans.append((other, [(post, start(5), form, channel, SelectionMethod.OPEN_SELECTION)]))
     for cadre in cadres:
         cadre.full_clean(validate_unique=False)
+        cadre.fill_lookup_hashes()  # bulk_create does not call save()
     cadres = bulk_create_with_history(cadres, Cadre, batch_size=500)
     by_code = {c.id_number: c for c in Cadre.objects.filter(id_number__in=used_ids).select_related("community")}
     cadres = [by_code[c.id_number] for c in cadres]

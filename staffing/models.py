@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.fields import MoneyField, PhoneField
+from core.masking import lookup_hash
 from core.scope import ScopedQuerySet
 from staffing.idnumber import check_id_number
 from core.versioning import VersionedModel
@@ -136,14 +137,20 @@ class Cadre(VersionedModel):
         _("ID number"), max_length=18, unique=True,
         error_messages={"unique": _("A cadre with this ID number is already on record.")},
     )
+    # Keyed hashes of the full numbers (core.masking.lookup_hash), filled on every save: the
+    # list's search finds a cadre by a full ID number or phone through them (an indexed equality),
+    # never by reading or unmasking the numbers.
+    id_number_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    phone_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     last_updated = models.DateTimeField(_("last updated"), auto_now=True)
 
     search_fields = ("name", "community__name")
+    hashed_search_fields = ("id_number_hash", "phone_hash")
     # core.audit masks these in the history (detail pages, the change log) for users without
     # core.view_personal_data, as pages, API and exports do.
     personal_fields = ("id_number", "phone")
-    history = HistoricalRecords(excluded_fields=["created", "last_updated"])
+    history = HistoricalRecords(excluded_fields=["created", "last_updated", "id_number_hash", "phone_hash"])
     objects = ScopedQuerySet.as_manager()
     scope_path = "community"
 
@@ -157,6 +164,16 @@ class Cadre(VersionedModel):
 
     def get_absolute_url(self):
         return reverse("staffing:cadre_detail", args=[self.pk])
+
+    def fill_lookup_hashes(self) -> None:
+        self.id_number_hash = lookup_hash(self.id_number)
+        self.phone_hash = lookup_hash(self.phone)
+
+    def save(self, *args, **kwargs):
+        self.fill_lookup_hashes()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "id_number_hash", "phone_hash"}
+        super().save(*args, **kwargs)
 
     @property
     def age(self) -> int | None:
