@@ -143,3 +143,28 @@ class VolunteerForm(StaffingForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["team"].queryset = VolunteerTeam.objects.editable_by(user).select_related("community")
+
+
+class CadresField(forms.ModelMultipleChoiceField):
+    """The cadres picked on the batch page (checkboxes); a cadre the user may not edit is not a
+    choice, so it is refused like a number that does not exist."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj):
+        return f"{obj.community.name} / {obj.name}"
+
+
+class AttendanceBatchForm(BootstrapFormMixin, forms.Form):
+    """批量登记: one course, many cadres."""
+
+    course = forms.ModelChoiceField(queryset=TrainingCourse.objects.none(), label=_("training course"))
+    cadres = CadresField(queryset=Cadre.objects.none(), label=_("cadres"),
+                         error_messages={"required": _("Choose at least one cadre.")})
+    completed = forms.BooleanField(label=_("completed"), required=False, initial=True)
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = courses_open_to(user).select_related("organizer")
+        self.fields["cadres"].queryset = editable_cadres(user)

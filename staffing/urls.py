@@ -1,7 +1,7 @@
 from django.urls import path
 
 from staffing.models import Appointment, Attendance, Cadre, Recognition, TrainingCourse, Volunteer, VolunteerTeam, Welfare
-from staffing.views import build_views
+from staffing.views import AttendanceBatchView, build_views
 
 app_name = "staffing"
 
@@ -16,7 +16,10 @@ PATHS = {
     Volunteer: "volunteers",
 }
 
-urlpatterns = []
+urlpatterns = [
+    # before the generic routes: "batch" is not a record number
+    path("staffing/training/attendance/batch/", AttendanceBatchView.as_view(), name="attendance_batch"),
+]
 for model, base in PATHS.items():
     name = model._meta.model_name
     views = build_views(model)

@@ -1,7 +1,25 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 
-from core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectImportView, ObjectListView
+from core.contention import retry_once
+from core.pagination import paginate
+from core.views import (
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectImportView,
+    ObjectListView,
+    add_validation_error,
+    can_change_any,
+    querystring_without,
+)
 from staffing import services
 from staffing.filters import (
     AppointmentFilterSet,
@@ -15,6 +33,7 @@ from staffing.filters import (
 )
 from staffing.forms import (
     AppointmentForm,
+    AttendanceBatchForm,
     AttendanceForm,
     CadreForm,
     RecognitionForm,
@@ -22,6 +41,7 @@ from staffing.forms import (
     VolunteerForm,
     VolunteerTeamForm,
     WelfareForm,
+    editable_cadres,
 )
 from staffing.models import Appointment, Attendance, Cadre, Recognition, TrainingCourse, Volunteer, VolunteerTeam, Welfare
 from staffing.personal import present
@@ -82,6 +102,7 @@ class StaffingDetailView(ObjectDetailView):
             "verbose_name": type(obj)._meta.verbose_name,
             "related": self.related(obj),
             "list_url": f"staffing:{_name(type(obj))}_list",
+            "may_enter": can_change_any(self.request.user),
         }
 
 
@@ -109,8 +130,12 @@ class CadreDetailView(StaffingDetailView):
 
 class TrainingCourseDetailView(StaffingDetailView):
     def related(self, obj):
+        from django.urls import reverse
+
         visible = REGISTRY[Attendance][0].visible_to(self.request.user).filter(course=obj)
-        return [related_block(self.request, Attendance, visible, f"?course={obj.pk}")]
+        block = related_block(self.request, Attendance, visible, f"?course={obj.pk}")
+        block["batch_url"] = f"{reverse('staffing:attendance_batch')}?course={obj.pk}"
+        return [block]
 
 
 class VolunteerTeamDetailView(StaffingDetailView):
@@ -158,3 +183,58 @@ def build_views(model):
             "sheet_class": sheet, "list_url": list_url, "title": sheet.upload_title,
         })
     return views
+
+
+class AttendanceBatchView(LoginRequiredMixin, View):
+    """批量登记: pick many cadres for one course. The cadres offered are those the user may edit,
+    narrowed by the cadre list's own filters (street, community, search); those already
+    registered at the chosen course are shown as such. Saving is all or nothing for refusals,
+    and skips (and names) the cadres registered before (services.attendance_create_many)."""
+
+    template_name = "staffing/attendance_batch.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not can_change_any(request.user):
+            raise PermissionDenied(gettext("You have no part of the hierarchy to enter data in."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def render_page(self, request, form, status=200):
+        filterset = CadreFilterSet(request.GET or None, request=request,
+                                   queryset=editable_cadres(request.user).order_by("community__code", "name", "id"))
+        invalid = filterset.is_bound and not filterset.is_valid()
+        page = paginate(request, filterset.queryset if invalid else filterset.qs, 100)
+        page.object_list = present(request.user, page.object_list, channel="page")  # masked like the cadre list
+        course = form.cleaned_data.get("course") if form.is_bound and hasattr(form, "cleaned_data") else None
+        course_id = course.pk if course else form.initial.get("course")
+        registered = set()
+        if course_id:
+            registered = set(Attendance.objects.filter(course_id=course_id, cadre__in=[c.pk for c in page.object_list])
+                             .values_list("cadre_id", flat=True))
+        checked = {str(v) for v in (form.data.getlist("cadres") if form.is_bound else [])}
+        return render(request, self.template_name, {
+            "form": form, "filterset": filterset, "page_obj": page, "registered": registered, "checked": checked,
+            "querystring": querystring_without(request, "page"),
+        }, status=400 if invalid and status == 200 else status)
+
+    def get(self, request):
+        course = request.GET.get("course", "")
+        form = AttendanceBatchForm(user=request.user, initial={"course": int(course)} if course.isdigit() else {})
+        return self.render_page(request, form)
+
+    def post(self, request):
+        form = AttendanceBatchForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                result = retry_once(services.attendance_create_many, actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                add_validation_error(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                course = form.cleaned_data["course"]
+                messages.success(request, gettext("Registered %(n)d cadres at %(course)s.") % {"n": len(result.created), "course": course})
+                if result.already:
+                    messages.warning(request, gettext("Already registered, not registered again: %(names)s.")
+                                     % {"names": "、".join(c.name for c in result.already)})
+                return HttpResponseRedirect(course.get_absolute_url())
+        return self.render_page(request, form, status=400)
