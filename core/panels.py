@@ -31,10 +31,34 @@ def selected_year(request) -> int:
     return timezone.localdate().year
 
 
-def year_choices(years_back: int = 6) -> list[int]:
-    """The years a year selector offers: this year first, then ``years_back - 1`` before it."""
+# The models whose ``year`` says which year of the programme a record belongs to.
+YEAR_MODELS = ("funding.Standard", "funding.Allocation", "funding.Expenditure", "venues.AreaStandard",
+               "staffing.Welfare", "assessments.Scheme", "reports.Summary", "regional_building.Feedback")
+
+
+def data_first_year() -> int:
+    """The first year any record bears (one query of per-table minimums, each an index or a
+    small scan), or the programme's first year (``SANQI_FIRST_YEAR``) when nothing is entered."""
+    from django.conf import settings
+    from django.db import connection
+
+    qn = connection.ops.quote_name
+    parts = [f"(SELECT MIN({qn('year')}) FROM {qn(apps.get_model(label)._meta.db_table)})" for label in YEAR_MODELS]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        found = [year for year in cursor.fetchone() if year]
+    return min(found) if found else settings.SANQI_FIRST_YEAR
+
+
+def year_choices(years_back: int | None = 6) -> list[int]:
+    """The years a year selector offers: this year first, back to the first year of the data
+    (not an arbitrary 2000), and at most ``years_back`` years (pages whose figures come from the
+    facts table, which holds ten years) — None: every year of the data."""
     this_year = timezone.localdate().year
-    return list(range(this_year, this_year - years_back, -1))
+    first = min(data_first_year(), this_year)
+    if years_back is not None:
+        first = max(first, this_year - years_back + 1)
+    return list(range(this_year, first - 1, -1))
 
 
 def node_panels(request, node, year: int) -> list[Panel]:

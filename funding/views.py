@@ -243,7 +243,7 @@ class ComplianceView(ScopedViewMixin, View):
         status_field = forms.ChoiceField(choices=STATUS_CHOICES, label=_("compliance"), required=False)
         context = {
             "year": year,
-            "year_choices": year_choices(),
+            "year_choices": year_choices(None),
             "filterset": filterset,
             "status": status,
             "status_choices": status_field.choices,

@@ -33,6 +33,8 @@ if not DEBUG and SECRET_KEY == _DEV_SECRET:
 # The key of the hashes that find a cadre by a full ID number or phone (core.masking.lookup_hash).
 # Changing it needs `manage.py refresh_lookup_hashes`; by default the secret key.
 SANQI_LOOKUP_KEY = os.environ.get("SANQI_LOOKUP_KEY") or SECRET_KEY
+# Where year selectors start when no record bears a year yet (core.panels.data_first_year).
+SANQI_FIRST_YEAR = int(os.environ.get("SANQI_FIRST_YEAR", "2010"))
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 

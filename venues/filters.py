@@ -14,10 +14,9 @@ def year_of(request) -> int:
 
 
 def year_choices():
-    from django.utils import timezone
+    from core.panels import year_choices as years
 
-    this_year = timezone.localdate().year
-    return [(y, str(y)) for y in range(this_year, 1999, -1)]
+    return [(y, str(y)) for y in years(None)]
 
 
 class VenueFilterSet(BaseFilterSet):

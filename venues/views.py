@@ -184,7 +184,7 @@ class ComplianceView(ScopedViewMixin, View):
             "venues/compliance.html",
             {
                 "year": year,
-                "year_choices": year_choices(18),
+                "year_choices": year_choices(None),
                 "filterset": filterset,
                 "node": node,
                 "page_obj": page,

@@ -109,3 +109,31 @@ def test_pages_of_a_community_clerk_link_only_to_what_the_clerk_may_open(login, 
     ]
     dead = crawl(client, start)
     assert not dead, dead
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["street_clerk", "community_clerk"])
+def test_view_standard_on_allocation_expenditure_compliance_and_community_pages_opens(login, tree, personas, standards, persona):
+    """Issue 15: "查看标准" on these pages was a 404 for clerks. Every page that shows a
+    community's funds links its (district) standard, and the link opens."""
+    from funding.models import Allocation, Expenditure
+
+    year = standards["funding"].year
+    allocation = Allocation.objects.create(community=tree.community_a1, year=year, category="office", source="district",
+                                           amount=Decimal("12000"), received_on=date(year, 1, 1))
+    expenditure = Expenditure.objects.create(community=tree.community_a1, year=year, spent_on=date(year, 1, 2),
+                                             category="utilities", amount=Decimal("300"), purpose="水电")
+    client = login(getattr(personas, persona))
+    standard_url = reverse("funding:standard_detail", args=[standards["funding"].pk])
+    pages = [
+        reverse("funding:allocation_detail", args=[allocation.pk]),
+        reverse("funding:expenditure_detail", args=[expenditure.pk]),
+        f"{reverse('funding:compliance')}?year={year}",
+        f"{reverse('communities:community_detail', args=[tree.community_a1.pk])}?year={year}",
+    ]
+    for url in pages:
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert standard_url in page.content.decode(), url
+    assert client.get(standard_url).status_code == 200
+    assert not crawl(client, pages)
