@@ -167,6 +167,8 @@ def build_views(model):
     views = {
         "list": type(f"{model.__name__}ListView", (StaffingListView,), {
             **attrs, "filterset_class": filterset, "title": title, "url_prefix": prefix, "sheet_class": sheet,
+            # a street's clerk registers cadres at district courses they cannot open: the list links the batch page
+            "above_table_template": "staffing/_attendance_batch_link.html" if model is Attendance else None,
         }),
         "detail": type(f"{model.__name__}DetailView", (DETAIL_VIEWS.get(model, StaffingDetailView),), attrs),
         "edit": type(f"{model.__name__}EditView", (StaffingEditView,), {

@@ -99,7 +99,10 @@ def test_the_page_offers_the_clerks_cadres_masked_and_marks_the_registered(login
     assert people["a1"][1].id_number not in html and people["a1"][1].id_number[:6] + "*" * 12 in html
     narrowed = client.get(URL, {"course": course.pk, "community": people["a2"][0].community_id})
     assert {c.name for c in narrowed.context["page_obj"].object_list} == {"北关甲"}
-    detail = client.get(course.get_absolute_url()).content.decode()
+    # a district course is not the street clerk's to open: the attendance list links the page
+    assert client.get(course.get_absolute_url()).status_code == 404
+    assert f'id="batch-attendance-list" href="{URL}"' in client.get("/staffing/training/attendance/").content.decode()
+    detail = login(personas.admin).get(course.get_absolute_url()).content.decode()
     assert f'id="batch-attendance" href="{URL}?course={course.pk}"' in detail
 
 
