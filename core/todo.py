@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from django.apps import apps
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.module_loading import import_string
 
@@ -33,7 +34,7 @@ class TodoItem:
     @property
     def url(self) -> str:
         base = reverse(self.url_name)
-        return f"{base}?{urlencode(self.params)}" if self.params else base
+        return f"{base}?{urlencode(self.params, doseq=True)}" if self.params else base
 
 
 def count_all(querysets) -> list[int]:
@@ -79,7 +80,10 @@ def nav_badges(items: list[TodoItem]) -> dict[str, int]:
 def filtered(filterset_class, queryset, params: dict):
     """The rows a list page shows for ``params``: the list's own FilterSet applied to its
     scoped queryset, so a to-do count is the length of the list its link opens."""
-    filterset = filterset_class(params, queryset=queryset, request=None)
+    data = QueryDict(mutable=True)  # as a request's GET: a multiple-choice filter reads a list
+    for key, value in params.items():
+        data.setlist(key, value if isinstance(value, (list, tuple)) else [value])
+    filterset = filterset_class(data, queryset=queryset, request=None)
     if not filterset.is_valid():  # pragma: no cover - the params are the app's own constants
         raise ValueError(filterset.errors)
     return filterset.qs
