@@ -185,6 +185,17 @@ class Entry:
     history_id: int = 0
     model: type | None = None
 
+    # the first changes shown in a row, the rest folded under "另有 N 项"
+    FOLD_AFTER = 8
+
+    @property
+    def shown_changes(self) -> list[Change]:
+        return self.changes[: self.FOLD_AFTER]
+
+    @property
+    def folded_changes(self) -> list[Change]:
+        return self.changes[self.FOLD_AFTER :]
+
 
 def action_of(history_type: str, reason: str | None) -> str:
     if history_type == "-":
