@@ -140,7 +140,8 @@ def record_changes(model, queryset, *, reason: str) -> int:
         f"WHERE s.{pk} IN ({ids_sql}) AND (last.history_id IS NULL OR last.history_type = '-' OR {differs or 'FALSE'})"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [timezone.now(), reason, *ids_params])
+        # the date as the database stores it (SQLite: naive UTC text, like Django's own writes)
+        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(timezone.now()), reason, *ids_params])
         return cursor.rowcount
 
 
