@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from communities.models import Node
 from core.fields import validate_phone
 from core.forms import BootstrapFormMixin, NodeChoiceField
+from core.masking import mask_phone
 from core.models import Role
 from core.scope import Action, scope_q
 
@@ -34,13 +35,26 @@ class AccountForm(BootstrapFormMixin, forms.Form):
         help_text=_("The user must change it at the first login."),
     )
 
-    def __init__(self, *args, user, editing=False, **kwargs):
+    def __init__(self, *args, user, editing=False, stored_phone=None, **kwargs):
+        """``stored_phone``: the account's phone when the editor sees it masked (no
+        ``core.view_personal_data``); the masked value sent back unchanged keeps it."""
         super().__init__(*args, **kwargs)
         self.fields["node"].queryset = administered_nodes(user)
+        self.stored_phone = stored_phone
+        if stored_phone:  # the masked value is recognised (clean_phone) before the format check
+            self.fields["phone"].help_text = _("Shown masked; leave it as it is to keep the stored value.")
+            self.fields["phone"].validators = []
         if editing:
             del self.fields["password"]
             self.fields["username"].disabled = True
             self.fields["username"].required = False
+
+    def clean_phone(self):
+        value = self.cleaned_data.get("phone", "")
+        if self.stored_phone and value == mask_phone(self.stored_phone):
+            return self.stored_phone  # left as shown
+        validate_phone(value)  # a masked value: "enter the full number or leave it as it was shown"
+        return value
 
 
 class RoleForm(BootstrapFormMixin, forms.Form):

@@ -42,6 +42,9 @@ class Profile(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope_path = "node"
     audit_actions = ("administer",)
+    # masked for readers without core.view_personal_data (pages, export, change log); the
+    # account's owner always sees their own (accounts.views.phone_of)
+    personal_fields = ("phone",)
 
     class Meta:
         verbose_name = _("account profile")

@@ -1,6 +1,8 @@
 """Accounts in Excel: the bulk import template (all or nothing, row report) and the exports
 of accounts and login records."""
 
+import dataclasses
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -10,15 +12,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import AccountEvent
+from accounts.models import AccountEvent, Profile
 from accounts.services import DELEGABLE_ROLES, account_create, role_grant
 from communities.models import Node
 from core.excel import Column, Sheet
 from core.fields import validate_phone
+from core.masking import can_see_personal_data, mask_phone, record_unmasked_views
 from core.models import Assignment, Role
 from core.scope import Action, node_in_scope
 
 User = get_user_model()
+
+
+def _phone(user) -> str:
+    profile = getattr(user, "profile", None)
+    return profile.phone if profile is not None else ""
 
 
 def _local(value):
@@ -52,8 +60,7 @@ class AccountSheet(Sheet):
         ),
         Column("role", gettext_lazy("role"), kind="choice", choices=Role, required=True, width=12,
                export=lambda u: "、".join(str(a.get_role_display()) for a in u.assignments.all())),
-        Column("phone", gettext_lazy("mobile phone"), width=14,
-               export=lambda u: u.profile.phone if getattr(u, "profile", None) else ""),
+        Column("phone", gettext_lazy("mobile phone"), width=14, export=lambda u: _phone(u)),
         Column("email", gettext_lazy("e-mail"), width=20),
         Column("password", gettext_lazy("initial password"), required=True, width=16, export=lambda u: "",
                help=gettext_lazy("the user must change it at the first login")),
@@ -71,6 +78,10 @@ class AccountSheet(Sheet):
         super().__init__(user)
         self._nodes: dict = {}
         self._taken: set[str] = set()
+        self.show_personal = can_see_personal_data(user)
+        if not self.show_personal:  # phones masked (core.masking), as on the account pages
+            self.columns = [dataclasses.replace(c, export=lambda u: mask_phone(_phone(u))) if c.name == "phone" else c
+                            for c in self.columns]
 
     def node(self, code: str):
         if code not in self._nodes:
@@ -127,6 +138,9 @@ class AccountSheet(Sheet):
         return "created"
 
     def export_response(self, queryset):
+        if self.show_personal:  # every exported phone is an unmasked view: one insert
+            profiles = Profile.objects.filter(user__in=queryset.values("pk")).select_related("user")
+            record_unmasked_views(user=self.user, objects=profiles, fields=["phone"], channel="export")
         return super().export_response(
             queryset.select_related("profile__node").prefetch_related(
                 Prefetch("assignments", queryset=Assignment.objects.all())

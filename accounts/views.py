@@ -34,6 +34,7 @@ from accounts.selectors import (
 from accounts.sheets import AccountSheet, FailureSheet, LoginSheet
 from communities.models import Level, Node
 from core.forms import BootstrapFormMixin, CommunityChoiceField
+from core.masking import can_see_personal_data, mask_phone, record_if_unmasked
 from core.models import Assignment
 from core.scope import Action, scope_prefixes, scope_q
 from core.security import client_ip
@@ -141,13 +142,30 @@ def _account(request, pk):
     return get_object_or_404(services.manageable_accounts(request.user).select_related("profile__node"), pk=pk)
 
 
+def phone_masked_for(viewer, account) -> bool:
+    """An account's phone is masked for viewers without ``core.view_personal_data``, except
+    for its owner."""
+    return viewer.pk != account.pk and not can_see_personal_data(viewer)
+
+
+def phone_of(viewer, account, profile) -> str:
+    """An account's phone as ``viewer`` may see it; an unmasked view of someone else's is recorded."""
+    if phone_masked_for(viewer, account):
+        return mask_phone(profile.phone)
+    if viewer.pk != account.pk:
+        record_if_unmasked(user=viewer, objects=[profile], channel="page")
+    return profile.phone
+
+
 class AccountDetailView(DutyRequiredMixin, View):
     def get(self, request, pk, role_form=None):
         account = _account(request, pk)
         ok, failed = recent_logins_of(account)
+        profile = profile_of(account)
         context = {
             "account": account,
-            "profile": profile_of(account),
+            "profile": profile,
+            "phone": phone_of(request.user, account, profile),
             "assignments": Assignment.objects.filter(user=account).select_related("node").order_by("node__code"),
             "role_form": role_form or RoleForm(user=request.user),
             "reset_form": ResetPasswordForm(),
@@ -172,14 +190,23 @@ class AccountEditView(DutyRequiredMixin, View):
         if account is not None:
             profile = profile_of(account)
             initial = {"username": account.username, "name": f"{account.last_name}{account.first_name}",
-                       "node": profile.node_id, "phone": profile.phone, "email": account.email}
-        form = AccountForm(user=request.user, editing=account is not None, initial=initial)
+                       "node": profile.node_id, "phone": phone_of(request.user, account, profile), "email": account.email}
+        form = AccountForm(user=request.user, editing=account is not None, initial=initial,
+                           stored_phone=self.masked_phone(request, account))
         return self.render_form(request, form, account)
+
+    @staticmethod
+    def masked_phone(request, account):
+        """The stored phone when the form shows it masked to this editor, else ``None``."""
+        if account is None or not phone_masked_for(request.user, account):
+            return None
+        return profile_of(account).phone or None
 
     def post(self, request, pk=None):
         account = _account(request, pk) if pk else None
         form = AccountForm(request.POST, user=request.user, editing=account is not None,
-                           initial={"username": account.username} if account else {})
+                           initial={"username": account.username} if account else {},
+                           stored_phone=self.masked_phone(request, account))
         if form.is_valid():
             data = form.cleaned_data
             try:

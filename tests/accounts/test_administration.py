@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import AccountEvent, Profile
-from accounts.services import account_create, role_grant
+from accounts.services import account_create, account_update, role_grant
 from core.models import Assignment, Role
 
 User = get_user_model()
@@ -233,3 +233,42 @@ def test_clerk_without_duty_gets_403_on_every_system_page(login, tree, personas,
     client = login(personas.street_clerk)
     for name in ("user_list", "user_add", "user_import", "login_list", "session_list", "security", "event_list"):
         assert client.get(reverse(f"accounts:{name}")).status_code == 403, name
+
+
+@pytest.mark.django_db
+def test_account_phones_are_masked_for_administrators_without_the_permission(login, tree, personas, admins):
+    """An administrator without core.view_personal_data sees account phones masked on the
+    detail and edit pages and in the export; the masked value posted back keeps the stored
+    number, another masked value is refused; the owner sees their own phone."""
+    from core.models import PersonalDataAccess
+    from tests.generic import page_form_data
+
+    clerk = personas.community_clerk
+    Profile.objects.filter(user=clerk).update(phone="13987654321")
+    client = login(admins.street_admin)
+    detail = client.get(reverse("accounts:user_detail", args=[clerk.pk])).content.decode()
+    assert "139****4321" in detail and "13987654321" not in detail
+    edit = client.get(reverse("accounts:user_edit", args=[clerk.pk]))
+    data = page_form_data(edit)
+    assert data["phone"] == "139****4321"
+    data["name"] = "改名录入员"
+    assert client.post(reverse("accounts:user_edit", args=[clerk.pk]), data).status_code == 302
+    clerk.refresh_from_db()
+    assert clerk.first_name == "改名录入员" and clerk.profile.phone == "13987654321"
+    data["phone"] = "139****0000"
+    refused = client.post(reverse("accounts:user_edit", args=[clerk.pk]), data)
+    assert refused.status_code == 200 and "打码" in refused.content.decode()
+    assert Profile.objects.get(user=clerk).phone == "13987654321"
+    exported = client.get(reverse("accounts:user_list"), {"export": "xlsx"})
+    cells = [c for row in openpyxl.load_workbook(io.BytesIO(exported.getvalue())).active.iter_rows(values_only=True)
+             for c in row]
+    assert "139****4321" in cells and "13987654321" not in cells
+    assert not PersonalDataAccess.objects.exists()
+    # the change log masks an account's new number too (the auditor has no permission either)
+    account_update(actor=admins.district_admin, user=clerk, name="改名录入员", node=tree.community_a1,
+                   phone="13911112222")
+    changelog = login(admins.auditor).get(reverse("core:changelog")).content.decode()
+    assert "139****2222" in changelog and "13911112222" not in changelog and "13987654321" not in changelog
+    # the owner's own profile page shows their own number
+    own = login(clerk).get(reverse("accounts:profile")).content.decode()
+    assert "13911112222" in own
