@@ -45,8 +45,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from core.urlwalk import model_of, routes
 from tests.conftest import _token
-from tests.test_sweep import model_of, routes
 from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
