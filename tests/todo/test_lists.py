@@ -4,7 +4,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.test_sweep import routes, walked
+from core.urlwalk import routes, walked
 from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
