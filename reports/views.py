@@ -63,6 +63,7 @@ def summary_start_view(request):
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, refusal_text(exc))
         return HttpResponseRedirect(reverse("reports:summary_list"))
+    summary.refresh_from_db(fields=["state"])  # without a broker the job ran inline, at commit
     if summary.state == SummaryState.DRAFT:
         messages.success(request, _("Drafted %(summary)s from the data. Read it, correct it and finalise it.") % {
             "summary": summary})
@@ -130,6 +131,7 @@ def summary_regenerate_view(request, pk):
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, refusal_text(exc))
         return HttpResponseRedirect(summary.get_absolute_url())
+    new.refresh_from_db(fields=["state"])
     if new.state == SummaryState.DRAFT:  # drafted already (no broker: the job ran inline)
         messages.success(request, _("Drafted version %(version)s from today's data.") % {"version": new.version})
     return HttpResponseRedirect(new.get_absolute_url())

@@ -82,6 +82,14 @@ def private_redis(tmp_path, settings, monkeypatch):
     monkeypatch.setattr(failsafe, "RETRY_SECONDS", 0.0)  # each call tries Redis again: no waiting in tests
     monkeypatch.setattr(failsafe, "_state", {"down_until": 0.0, "last_error": ""})
     monkeypatch.setenv("CELERY_BROKER_URL", server.url(1))  # celery reads it before its settings
+    # ... unless an earlier test already configured the app and opened its producer pool: then
+    # tasks would still reach the session's real broker and worker, which would refresh the facts
+    # behind this test's back. Point the app here and drop the pool, both ways.
+    # (Not closed: kombu keeps pools per broker in a registry, and a closed one would be handed
+    # back to the next test that queues on the real broker.)
+    broker, app.conf.broker_url = app.conf.broker_url, server.url(1)
+    app._pool = None
+    app.amqp._producer_pool = None
     eager, app.conf.task_always_eager = app.conf.task_always_eager, False
     try:
         yield server
@@ -92,6 +100,7 @@ def private_redis(tmp_path, settings, monkeypatch):
         app.pool.force_close_all()
         app._pool = None
         app.amqp._producer_pool = None
+        app.conf.broker_url = broker
         server.stop()
 
 

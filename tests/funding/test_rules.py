@@ -207,4 +207,5 @@ def test_history_shows_who_changed_an_allocation(login, tree, personas):
                                    category="office", source="district", amount=D(15000), received_on=date(YEAR, 3, 1))
     allocation_update(actor=personas.street_clerk, allocation=allocation, amount=D(16000))
     page = login(personas.district_reviewer).get(reverse("funding:allocation_detail", args=[allocation.pk])).content.decode()
-    assert "street_clerk" in page and "15000.00" in page and "16000.00" in page
+    # the history reads as money (¥15,000.00), as on the change log
+    assert "street_clerk" in page and "¥15,000.00" in page and "¥16,000.00" in page

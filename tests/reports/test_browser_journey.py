@@ -24,7 +24,10 @@ def media(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-def test_street_clerk_drafts_edits_finalises_and_downloads(transactional_db, live_server, page, media, settings):  # noqa: F811
+def test_street_clerk_drafts_edits_finalises_and_downloads(transactional_db, live_server, page, media, settings,  # noqa: F811
+                                                           eager_tasks):
+    """The draft job runs inline here; the page's answer-at-once and its progress are tested in
+    test_summaries.py, the real worker in test_worker.py."""
     from playwright.sync_api import expect
 
     settings.DEBUG = True  # the demo loads on development and demo servers only
