@@ -499,7 +499,11 @@ def split_candidates(*, source: Node) -> list[tuple[str, str, list]]:
     """The records of ``source`` that can move, by kind: (label key, kind name, records)."""
     out = []
     for model, name in _relations():
-        rows = list(model._base_manager.filter(**{name: source}).order_by("pk")[:2000])
+        # Labels name related records (an assignment's user, an allocation's community): fetched
+        # with the rows, so the page's queries do not grow with them.
+        rows = list(model._base_manager.filter(**{name: source}).select_related().order_by("pk")[:2000])
+        for row in rows:
+            setattr(row, name, source)
         if rows:
             out.append((_kind_key(model, name), str(model._meta.verbose_name_plural), rows))
     return out
@@ -549,12 +553,13 @@ def community_split(*, actor, source: Node, code: str, name: str, records: dict[
     for key, chosen in sorted(records.items()):
         model, field = relations[key]
         qs = model._base_manager.filter(**{field: source})
-        if chosen != "all":
-            ids = {int(pk) for pk in chosen}
+        ids = None if chosen == "all" else {int(pk) for pk in chosen}
+        if ids is not None:
             qs = qs.filter(pk__in=ids)
-            if qs.count() != len(ids):
-                raise ValidationError(_("Some chosen records no longer belong to %(node)s; open the page again.") % {"node": source.name})
         rows = list(qs.select_for_update().order_by("pk"))
+        # Checked on the locked rows: a record moved away meanwhile is not silently left behind.
+        if ids is not None and len(rows) != len(ids):
+            raise ValidationError(_("Some chosen records no longer belong to %(node)s; open the page again.") % {"node": source.name})
         if not rows:
             continue
         for row in rows:

@@ -618,7 +618,7 @@ class DivisionEditView(DutyRequiredMixin, View):
 
     def get(self, request, pk=None):
         node = self.node(request, pk)
-        initial = {"code": node.code, "name": node.name, "version": node.version} if node else {"code": request.GET.get("parent", "")}
+        initial = {"code": node.code, "name": node.name, "version": node.version} if node else {}
         return render(request, self.template_name, {"form": DivisionForm(initial=initial), "node": node})
 
     def post(self, request, pk=None):

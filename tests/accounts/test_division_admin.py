@@ -168,3 +168,30 @@ def test_split_code_must_belong_to_the_same_street(tree, personas, admins):
     with pytest.raises(ValidationError):
         community_split(actor=admins.street_admin, source=tree.community_a1, code="620102002009", name="x", records={})
     assert not Node.objects.filter(code="620102002009").exists()
+
+
+@pytest.mark.django_db
+def test_split_page_queries_do_not_grow_with_the_records(login, tree, personas, admins, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from funding.models import Allocation
+    from tests.funding.conftest import allocate
+
+    a1 = tree.community_a1
+    client = login(admins.street_admin)
+    url = reverse("accounts:community_split")
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url, {"source": a1.pk}).status_code == 200
+        return len(ctx.captured_queries)
+
+    make_cadre(a1, "李一", date(1980, 1, 1))
+    allocate(a1, "1000.00")
+    before = count()
+    for n in range(6):
+        make_cadre(a1, f"李{n}号", date(1981, 1, n + 1))
+        allocate(a1, "1000.00")
+    assert Allocation.objects.filter(community=a1).count() == 7
+    assert count() == before
