@@ -39,7 +39,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.signals import pre_create_historical_record
 
 from core.fields import AreaField, MoneyField
-from core.masking import can_see_personal_data, mask_field
+from core.masking import can_see_personal_data, mask_field, personal_fields, record_unmasked_views
 from core.scope import scope_q
 
 # The kinds of change a person reads in the log (history_type plus the recycle bin's restores).
@@ -379,11 +379,17 @@ def _record_name(model, rec, names: _Names) -> str:
         return f"#{rec.id}"
 
 
-def render_entries(groups, *, user, users: dict | None = None) -> list[Entry]:
+def render_entries(groups, *, user, users: dict | None = None, channel: str | None = None) -> list[Entry]:
     """Entries for ``groups``: ``[(model, records, previous)]`` where ``previous`` maps a
     history row id to the row just before it of the same record (absent: none). Every lookup is
-    batched over all groups: one query per related model, one for the people."""
+    batched over all groups: one query per related model, one for the people.
+
+    ``channel`` (``"page"``, ``"export"``): the records whose personal fields the entries show
+    unmasked are recorded as seen through it, one insert per model, as every other channel
+    records them (core.masking); None where the caller records the record itself (a detail
+    page's history card)."""
     names = _Names()
+    unmasked: dict[type, dict] = {}
     see_personal = can_see_personal_data(user)
     for model, records, previous in groups:
         for rec in [*records, *previous.values()]:
@@ -397,7 +403,7 @@ def render_entries(groups, *, user, users: dict | None = None) -> list[Entry]:
     entries: list[Entry] = []
     for model, records, previous in groups:
         fields = _shown_fields(model)
-        personal = set() if see_personal else set(getattr(model, "personal_fields", ()) or ())
+        personal = set() if see_personal else set(personal_fields(model))
         verbose = str(model._meta.verbose_name)
         for rec in records:
             reason = getattr(rec, "history_change_reason", None) or ""
@@ -421,6 +427,8 @@ def render_entries(groups, *, user, users: dict | None = None) -> list[Entry]:
                     new_text = _display(f, new, names)
                     if f.name in personal:
                         old_text, new_text = mask_field(f.name, old_text), mask_field(f.name, new_text)
+                    elif see_personal and channel and f.name in personal_fields(model):
+                        unmasked.setdefault(model, {}).setdefault(rec.id, rec)
                     changes.append(Change(str(f.verbose_name), old_text, new_text))
             person = users.get(rec.history_user_id) if rec.history_user_id else None
             system = person is None
@@ -449,6 +457,11 @@ def render_entries(groups, *, user, users: dict | None = None) -> list[Entry]:
                     model=model,
                 )
             )
+    for model, seen in unmasked.items():
+        record_unmasked_views(
+            user=user, objects=[_snapshot(model, rec, names) for rec in seen.values()],
+            fields=list(personal_fields(model)), channel=channel,
+        )
     entries.sort(key=lambda e: (e.date, e.history_id), reverse=True)
     return entries
 
@@ -689,9 +702,10 @@ def log_rows(user, flt: LogFilter | None = None, actions: tuple = ("view",)) -> 
     return LogQuery(user, flt, actions)
 
 
-def entries_for_rows(rows, *, user) -> list[Entry]:
+def entries_for_rows(rows, *, user, channel: str = "page") -> list[Entry]:
     """The entries of one page of :func:`log_rows`: per kind on the page two queries (its rows,
-    the rows before them), per related model one, one for the people."""
+    the rows before them), per related model one, one for the people (and, for a reader who
+    sees personal data, one insert recording it per model that shows some)."""
     by_kind: dict[int, list[int]] = {}
     for _date, history_id, kind in rows:
         by_kind.setdefault(kind, []).append(history_id)
@@ -699,7 +713,7 @@ def entries_for_rows(rows, *, user) -> list[Entry]:
     for kind, ids in by_kind.items():
         model = AUDITED_MODELS[kind]
         groups.append((model, *rows_with_previous(history_model(model), ids)))
-    entries = render_entries(groups, user=user)
+    entries = render_entries(groups, user=user, channel=channel)
     position = {(AUDITED_MODELS[k], hid): n for n, (_d, hid, k) in enumerate(rows)}
     entries.sort(key=lambda e: position[(e.model, e.history_id)])
     return entries

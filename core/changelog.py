@@ -93,7 +93,7 @@ def changes_text(entry) -> str:
 def changelog_rows(log, *, user):
     """The export's rows, read a page at a time (a page's constant number of queries)."""
     for chunk in log.iterate(chunk=EXPORT_CHUNK, limit=EXPORT_LIMIT):
-        for entry in entries_for_rows(chunk, user=user):
+        for entry in entries_for_rows(chunk, user=user, channel="export"):
             action = entry.type_label + (f"（{entry.via}）" if entry.via else "")
             yield [
                 timezone.localtime(entry.date).strftime("%Y-%m-%d %H:%M:%S"),

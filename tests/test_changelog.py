@@ -213,3 +213,28 @@ def test_rows_of_a_deleted_record_are_named_from_its_last_snapshot(tree, persona
     welfare = entries(personas.admin, kind="staffing.welfare")
     assert [e.action for e in welfare] == [DELETED, CREATED]
     assert {e.object_repr for e in welfare} == {"钱进 · 2024"}
+
+
+@pytest.mark.django_db
+def test_unmasked_numbers_in_the_log_are_recorded_as_every_channel_records_them(login, tree, personas, named):
+    """Pages, API and exports record each unmasked view of an ID number or phone
+    (core.masking); the change log's before/after values are such a view too, page and export."""
+    from core.models import PersonalDataAccess
+    from tests.staffing.conftest import grant_personal_data
+
+    cadre = make_cadre(tree.community_a1, name="王芳")
+    node_update(actor=named, node=tree.community_a1, households=4444)  # no personal field: nothing to record
+    reader = grant_personal_data(personas.district_reviewer)
+    client = login(reader)
+    assert cadre.id_number in client.get(URL).content.decode()
+    page = PersonalDataAccess.objects.filter(user=reader, channel="page")
+    assert [(r.object_id, r.object_repr, r.fields) for r in page] == [(cadre.pk, "王芳", "id_number,phone")]
+    export = client.get(URL, {"format": "xlsx"})
+    assert cadre.id_number in " ".join(
+        str(c) for row in openpyxl.load_workbook(io.BytesIO(export.getvalue())).active.iter_rows(values_only=True) for c in row
+    )
+    assert list(PersonalDataAccess.objects.filter(user=reader, channel="export").values_list("object_id", flat=True)) == [cadre.pk]
+    # a reader who sees them masked saw nothing to record
+    login(personas.street_clerk).get(URL)
+    login(personas.street_clerk).get(URL, {"format": "xlsx"}).getvalue()
+    assert not PersonalDataAccess.objects.filter(user=personas.street_clerk).exists()
