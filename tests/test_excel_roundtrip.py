@@ -21,10 +21,11 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import F
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from core.excel import Sheet
 from core.masking import personal_fields
+from core.urlwalk import routes
 from core.views import ObjectImportView
 from tests.world import build_world
 
@@ -32,19 +33,9 @@ EDIT_MARK = "改"
 
 
 def import_views() -> list[tuple[str, type]]:
-    """(URL name, view class) of every upload page in the URLconf."""
-    found = []
-
-    def walk(patterns, namespace):
-        for entry in patterns:
-            if isinstance(entry, URLResolver):
-                walk(entry.url_patterns, f"{namespace}{entry.namespace}:" if entry.namespace else namespace)
-            elif isinstance(entry, URLPattern):
-                view = getattr(entry.callback, "view_class", None)
-                if view is not None and issubclass(view, ObjectImportView) and entry.name:
-                    found.append((f"{namespace}{entry.name}", view))
-
-    walk(get_resolver().url_patterns, "")
+    """(URL name, view class) of every upload page, from the site's route walk (core.urlwalk)."""
+    found = [(route.name, route.view_class) for route in routes()
+             if isinstance(route.view_class, type) and issubclass(route.view_class, ObjectImportView)]
     return sorted(found, key=lambda item: item[0])
 
 
