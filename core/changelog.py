@@ -91,8 +91,15 @@ def changes_text(entry) -> str:
 
 
 def changelog_rows(log, *, user):
-    """The export's rows, read a page at a time (a page's constant number of queries)."""
-    for chunk in log.iterate(chunk=EXPORT_CHUNK, limit=EXPORT_LIMIT):
+    """The export's rows, read a page at a time (a page's constant number of queries). Past
+    ``EXPORT_LIMIT`` changes the last row says the workbook stops there: an auditor must not
+    take a cut log for the whole one."""
+    taken, more = 0, False
+    # one change beyond the limit tells whether the log goes on
+    for chunk in log.iterate(chunk=EXPORT_CHUNK, limit=EXPORT_LIMIT + 1):
+        if taken + len(chunk) > EXPORT_LIMIT:
+            chunk, more = chunk[: EXPORT_LIMIT - taken], True
+        taken += len(chunk)
         for entry in entries_for_rows(chunk, user=user, channel="export"):
             action = entry.type_label + (f"（{entry.via}）" if entry.via else "")
             yield [
@@ -103,6 +110,9 @@ def changelog_rows(log, *, user):
                 neutralise(entry.object_repr),
                 neutralise(changes_text(entry)),
             ]
+    if more:
+        note = _("Only the newest %(limit)s changes are exported; narrow the filters (dates) to export older ones.")
+        yield [None, None, None, None, None, note % {"limit": f"{EXPORT_LIMIT:,}"}]
 
 
 def changelog_workbook(log, *, user):

@@ -238,3 +238,27 @@ def test_unmasked_numbers_in_the_log_are_recorded_as_every_channel_records_them(
     login(personas.street_clerk).get(URL)
     login(personas.street_clerk).get(URL, {"format": "xlsx"}).getvalue()
     assert not PersonalDataAccess.objects.filter(user=personas.street_clerk).exists()
+
+
+@pytest.mark.django_db
+def test_export_cut_at_its_limit_says_so(login, tree, personas, named, monkeypatch):
+    """The export stops at EXPORT_LIMIT changes, newest first; its last row tells the reader the
+    log goes on (an auditor must not take a cut log for the whole one), a whole log has no such row."""
+    from core import changelog
+
+    monkeypatch.setattr(changelog, "EXPORT_LIMIT", 3)
+    monkeypatch.setattr(changelog, "EXPORT_CHUNK", 2)
+    for n in range(5):
+        node_update(actor=named, node=tree.community_a1, households=7000 + n)
+    client = login(personas.district_reviewer)
+
+    def exported(params):
+        data = client.get(URL, {"format": "xlsx", **params}).getvalue()
+        return [list(r) for r in openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True)][1:]
+
+    cut = exported({"kind": "communities.node", "action": "changed"})
+    assert [next(s for s in ("7004", "7003", "7002") if s in r[5]) for r in cut[:3]] == ["7004", "7003", "7002"]
+    assert len(cut) == 4 and cut[3][:5] == [None] * 5 and "仅导出最新的 3 条变更" in cut[3][5]
+    monkeypatch.setattr(changelog, "EXPORT_LIMIT", 5)
+    whole = exported({"kind": "communities.node", "action": "changed"})
+    assert len(whole) == 5 and not any("仅导出" in str(r[5]) for r in whole)
