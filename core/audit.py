@@ -118,7 +118,11 @@ def record_changes(model, queryset, *, reason: str) -> int:
     write none), as a job: no person, ``reason`` as the change reason. One statement, set-based:
     a creation (``+``) for each row of ``queryset`` without history (or whose last history row
     is a deletion), a change (``~``) for each row whose tracked values differ from its last
-    history row; rows as their history last saw them get nothing. Returns the rows written."""
+    history row; rows as their history last saw them get nothing. Returns the rows written.
+
+    Call it inside the transaction that wrote the rows: their row locks make a second writer of
+    the same rows wait until the first commits, and its statement then compares with the first's
+    history rows (READ COMMITTED), so a change is written once (tests/test_changelog.py)."""
     from django.db import connection
 
     hm = history_model(model)

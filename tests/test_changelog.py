@@ -262,3 +262,44 @@ def test_export_cut_at_its_limit_says_so(login, tree, personas, named, monkeypat
     monkeypatch.setattr(changelog, "EXPORT_LIMIT", 5)
     whole = exported({"kind": "communities.node", "action": "changed"})
     assert len(whole) == 5 and not any("仅导出" in str(r[5]) for r in whole)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time")
+def test_record_changes_of_two_writers_at_once_writes_each_change_once(transactional_db, tree):
+    """Two jobs bulk-writing the same record at once (each: an UPDATE, then record_changes in
+    its transaction): the second waits on the first's row lock and then compares with the first's
+    history row, so the change is written once, not once per writer."""
+    import threading
+
+    from django.db import connections, transaction
+
+    from communities.models import Node
+    from core.audit import record_changes
+
+    node = tree.community_a1
+    wrote, started = threading.Event(), threading.Event()
+    written = {}
+
+    def writer(name, before, after):
+        try:
+            before.wait(10) if before else None
+            with transaction.atomic():
+                if after is started:
+                    started.set()
+                Node.objects.filter(pk=node.pk).update(households=6161)
+                written[name] = record_changes(Node, Node.objects.filter(pk=node.pk), reason="job:test")
+                if after is wrote:
+                    wrote.set()
+                    started.wait(10)
+                    import time
+
+                    time.sleep(0.5)  # the second is now waiting on the row
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=writer, args=("first", None, wrote))
+    second = threading.Thread(target=writer, args=("second", wrote, started))
+    first.start(), second.start()
+    first.join(20), second.join(20)
+    assert written == {"first": 1, "second": 0}
+    assert node.history.filter(history_change_reason="job:test").count() == 1
