@@ -129,7 +129,10 @@ def record_changes(model, queryset, *, reason: str) -> int:
     qn = connection.ops.quote_name
     tracked = [f.column for f in _tracked_fields(model)]
     pk = qn(model._meta.pk.column)
-    ids_sql, ids_params = queryset.order_by().values("pk").query.sql_with_params()
+    try:
+        ids_sql, ids_params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # e.g. ``pk__in=[]`` (a scoring chunk whose results are all submitted)
+        return 0
     latest = (
         f"SELECT h.history_id FROM {qn(hm._meta.db_table)} h WHERE h.{pk} = s.{pk} "
         f"ORDER BY h.history_date DESC, h.history_id DESC LIMIT 1"

@@ -100,6 +100,27 @@ def test_rerun_is_idempotent_and_keeps_adjustments_and_reviewed_results(scored, 
     assert list(Score.objects.filter(community=a2).values_list("pk", "computed", "final")) == before_a2
 
 
+def test_a_chunk_of_only_submitted_results_is_done_and_moves_nothing(scored, scheme, facts_data, personas,
+                                                                     django_capture_on_commit_callbacks):
+    """A rerun late in the year: every community of a chunk (one street, in code order) already
+    submitted or approved. The chunk has nothing to score; it must still finish, not fail and
+    leave the run running for ever."""
+    a1, a2 = (Result.objects.get(community=c) for c in (facts_data.community_a1, facts_data.community_a2))
+    for result in (a1, a2):
+        services.result_transition(actor=personas.street_clerk, result=result, action="submit")
+    services.result_transition(actor=personas.district_reviewer, result=Result.objects.get(pk=a1.pk), action="approve")
+    before = list(Score.objects.filter(result__in=[a1, a2]).order_by("pk").values_list("pk", "computed", "final", "evidence"))
+    with django_capture_on_commit_callbacks(execute=True):  # 南关 and 北关 share the first chunk
+        run = services.run_start(actor=personas.district_reviewer, scheme=scheme, chunk_size=2)
+    run.refresh_from_db()
+    assert (run.state, run.done, run.total) == (RunState.FINISHED, 3, 3)
+    assert not Chunk.objects.filter(run=run, done=False).exists()
+    assert dict(Result.objects.filter(pk__in=[a1.pk, a2.pk]).values_list("pk", "state")) == {
+        a1.pk: State.APPROVED, a2.pk: State.SUBMITTED}
+    assert list(Score.objects.filter(result__in=[a1, a2]).order_by("pk").values_list(
+        "pk", "computed", "final", "evidence")) == before
+
+
 def test_a_chunk_queued_twice_counts_once(scored):
     chunk = Chunk.objects.filter(run=scored).first()
     assert services.score_chunk(chunk.pk) is False
